@@ -1,0 +1,112 @@
+"""Core API: the organization, its members and its audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+
+from arhub.locales import is_currency, is_timezone, locale_choices
+from arhub.models import AuditEvent, Membership, Organization
+from arhub.roles import Perm
+from arhub.selectors import audit_event_list, member_list
+
+
+class OrgApiMixin:
+    """Gives API views ``self.org`` and ``self.membership``, set by OrgPermission."""
+
+    request: Any
+
+    @property
+    def org(self) -> Organization:
+        return self.request.org  # type: ignore[no-any-return]
+
+    @property
+    def membership(self) -> Membership:
+        return self.request.membership  # type: ignore[no-any-return]
+
+
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "slug",
+            "legal_name",
+            "tax_id",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "brand_color",
+            "default_currency",
+            "timezone",
+            "locale",
+            "created_at",
+        ]
+        read_only_fields = ["slug", "created_at"]
+
+    def validate_default_currency(self, value: str) -> str:
+        value = value.upper()
+        if not is_currency(value):
+            raise serializers.ValidationError(f"“{value}” is not an ISO 4217 currency code.")
+        return value
+
+    def validate_timezone(self, value: str) -> str:
+        if not is_timezone(value):
+            raise serializers.ValidationError(f"“{value}” is not an IANA time zone.")
+        return value
+
+    def validate_locale(self, value: str) -> str:
+        if value not in dict(locale_choices()):
+            raise serializers.ValidationError(f"“{value}” is not a supported locale.")
+        return value
+
+
+class OrganizationApi(OrgApiMixin, generics.RetrieveUpdateAPIView[Organization]):
+    """The caller's organization. Reading needs any role; changing needs settings rights."""
+
+    serializer_class = OrganizationSerializer
+    required_perms = {"PUT": Perm.MANAGE_SETTINGS, "PATCH": Perm.MANAGE_SETTINGS}
+    http_method_names = ["get", "patch", "options", "head"]
+
+    def get_object(self) -> Organization:
+        return self.org
+
+
+class MemberOutput(serializers.Serializer[Membership]):
+    id = serializers.IntegerField()
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.full_name")
+    role = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class MemberListApi(OrgApiMixin, generics.ListAPIView[Membership]):
+    serializer_class = MemberOutput
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return member_list(org=self.org)
+
+
+class AuditEventOutput(serializers.Serializer[AuditEvent]):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    summary = serializers.CharField()
+    actor_email = serializers.EmailField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    data = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+
+
+@extend_schema(description="The organization's audit trail, newest first.")
+class AuditEventListApi(OrgApiMixin, generics.ListAPIView[AuditEvent]):
+    serializer_class = AuditEventOutput
+    required_perm = Perm.EXPORT
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        return audit_event_list(org=self.org)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ArhubConfig(AppConfig):
+    """The core: tenancy, accounts, roles, API tokens, audit log (and messaging, money, PDFs as
+    later issues add them)."""
+
+    name = "arhub"
+    default_auto_field = "django.db.models.BigAutoField"

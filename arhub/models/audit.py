@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from arhub.models.tenancy import OrgOwned, OrgQuerySet
+
+
+class AuditAction(models.TextChoices):
+    ORG_CREATED = "org.created", "Organization created"
+    SETTINGS_CHANGED = "org.settings_changed", "Settings changed"
+    SIGNED_IN = "auth.signed_in", "Signed in"
+    MEMBER_INVITED = "team.invited", "Member invited"
+    INVITATION_REVOKED = "team.invitation_revoked", "Invitation revoked"
+    MEMBER_JOINED = "team.joined", "Member joined"
+    ROLE_CHANGED = "team.role_changed", "Role changed"
+    MEMBER_REMOVED = "team.removed", "Member removed"
+    TOKEN_CREATED = "token.created", "API token created"
+    TOKEN_REVOKED = "token.revoked", "API token revoked"
+
+
+class AuditEvent(OrgOwned):
+    """Who did what, when, from where. Rows are only ever added."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The actor's email at the time, so the trail still reads after a user is deleted.
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[OrgQuerySet[AuditEvent]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.summary}"

@@ -1,0 +1,26 @@
+"""Development: the same settings as production, with conveniences for a laptop.
+
+DEBUG still defaults to off; ``make run`` asks for it by setting DEBUG=1.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+_var = Path(__file__).resolve().parent.parent.parent / "var"
+
+
+def _dev_secret_key() -> str:
+    # A key per checkout, kept across restarts so sessions survive a reload.
+    path = _var / "secret_key"
+    if not path.exists():
+        _var.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+if "SECRET_KEY" not in os.environ and "SECRET_KEY_FILE" not in os.environ:
+    os.environ["SECRET_KEY"] = _dev_secret_key()
+
+from arhub.settings.base import *  # noqa: E402,F403

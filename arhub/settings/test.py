@@ -1,0 +1,19 @@
+"""Tests: real PostgreSQL and Redis, fast password hashing, mail kept in memory."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+
+from arhub.settings.base import *  # noqa: E402,F403
+from arhub.settings.base import VAR_DIR  # noqa: E402
+
+# Argon2 is deliberately slow; tests hash hundreds of passwords. tests/arhub/test_settings.py
+# checks that every real settings module keeps Argon2 first.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

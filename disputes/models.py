@@ -1,0 +1,1 @@
+"""Disputes models arrive with the issue that builds this app."""

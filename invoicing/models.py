@@ -1,0 +1,1 @@
+"""Invoicing models arrive with the issue that builds this app."""

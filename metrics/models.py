@@ -1,0 +1,1 @@
+"""Metrics models arrive with the issue that builds this app."""

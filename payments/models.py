@@ -1,0 +1,1 @@
+"""Payments models arrive with the issue that builds this app."""

@@ -1,0 +1,1 @@
+"""Reminders models arrive with the issue that builds this app."""
