@@ -1,12 +1,12 @@
 """The Celery application. The beat schedule lives here, in code, so it is reviewed like code."""
 
-import os
 from datetime import timedelta
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arhub.settings.dev")
-
+# DJANGO_SETTINGS_MODULE is not defaulted here: this module is imported with the arhub package,
+# and a default set in os.environ would leak into every process started from one that merely
+# imported arhub (the test runner would then run on development settings).
 app = Celery("arhub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -124,5 +124,24 @@ def env_list(
         if any(not item for item in items):
             raise ValueError(f"has an empty item in {raw!r}")
         return items
+
+    return _read(name, default, parse, environ)
+
+
+def env_database(
+    name: str, default: str | _Missing = REQUIRED, *, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A PostgreSQL URL as Django's DATABASES entry. Other engines are refused: the app relies on
+    PostgreSQL (row locks, partial unique indexes, row-level security)."""
+    import dj_database_url
+
+    def parse(raw: str) -> dict[str, Any]:
+        scheme = raw.split(":", 1)[0]
+        if scheme not in {"postgres", "postgresql", "pgsql"}:
+            raise ValueError(f"must be a postgresql:// URL, got scheme {scheme!r}")
+        try:
+            return dict(dj_database_url.parse(raw))
+        except Exception as exc:  # the library raises several unrelated types
+            raise ValueError(f"cannot be parsed as a database URL ({exc})") from exc
 
     return _read(name, default, parse, environ)

@@ -31,7 +31,8 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. What they may do is decided per organization by Membership."""
 
-    email = models.EmailField("email address", max_length=254)
+    # Stored lower-cased; the constraint below also refuses case variants written around us.
+    email = models.EmailField("email address", max_length=254, unique=True)
     full_name = models.CharField(max_length=150)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from rest_framework import fields, generics, serializers
 
-from arhub.env import env_bool, env_int, env_list, env_str
+from arhub.env import env_bool, env_database, env_int, env_list, env_str
 
 # Lets the generic classes be subscripted at run time, as the type stubs write them.
 django_stubs_ext.monkeypatch(
@@ -95,13 +94,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", default="postgresql://postgres@127.0.0.1:5432/arhub"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60, minimum=0),
-        conn_health_checks=True,
-    )
+    "default": {
+        **env_database("DATABASE_URL", default="postgresql://postgres@127.0.0.1:5432/arhub"),
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", default=60, minimum=0),
+        "CONN_HEALTH_CHECKS": True,
+    }
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -148,6 +146,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# axes warns when the IP is not part of the key. Keying on the username alone is the point: an
+# attacker rotating addresses, user agents or cookies still hits the same per-account limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -24,3 +24,8 @@ if "SECRET_KEY" not in os.environ and "SECRET_KEY_FILE" not in os.environ:
     os.environ["SECRET_KEY"] = _dev_secret_key()
 
 from arhub.settings.base import *  # noqa: E402,F403
+
+if DEBUG:  # noqa: F405
+    # Serve static files straight from the apps' folders, picking up edits without collectstatic.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True

@@ -17,3 +17,8 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Static files come straight from the apps' folders (no collectstatic in tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

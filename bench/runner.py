@@ -1,0 +1,126 @@
+"""``python -m bench``: prepare the database, run the benchmarks, print one table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import closing
+from pathlib import Path
+
+from bench.registry import Context, Row, discover, select
+from bench.report import Summary, format_table, summarize
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ORG = "bench"
+SETTINGS = "bench.settings"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--scale", type=int, default=10_000, help="rows of demo data (seed_demo --events)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run each benchmark K times; report median and best"
+    )
+    parser.add_argument("--only", metavar="NAME", help="run just this benchmark")
+    args = parser.parse_args(argv)
+    if args.scale < 0 or args.repeat < 1:
+        parser.error("--scale must be 0 or more and --repeat 1 or more")
+    return args
+
+
+def _log(message: str) -> None:
+    # Progress goes to stderr, so stdout carries nothing but the table.
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return result.stdout
+
+
+def prepare(scale: int) -> Context:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("DATABASE_URL is not set; run through `make bench`.")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DEBUG": "0"}
+    _log("migrating")
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    _log(f"seeding organization '{ORG}' with {scale} audit events (skipped if it exists)")
+    seeded = _manage(
+        env, "seed_demo", "--org", ORG, "--events", str(scale), "--seed", "1", "--if-missing"
+    )
+    _log(seeded.strip())
+    # A fresh token each run: the secret is shown only once, when it is made.
+    out = _manage(
+        env, "apitoken", "--email", f"demo+{ORG}@arhub.test", "--org", ORG, "--name", "Benchmarks"
+    )
+    ctx = Context(
+        scale=scale, org_slug=ORG, token=out.strip().splitlines()[-1], database_url=url, env=env
+    )
+    _check_scale(ctx)
+    return ctx
+
+
+def _check_scale(ctx: Context) -> None:
+    """--if-missing keeps an organization seeded at another --scale; say so rather than print
+    figures for a size nobody asked for."""
+    with closing(ctx.connect()) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM arhub_auditevent e JOIN arhub_organization o"
+            " ON o.id = e.organization_id WHERE o.slug = %s",
+            [ctx.org_slug],
+        )
+        (rows,) = cursor.fetchone()
+    # Each run adds an event or two of its own (the organization, the token).
+    if not ctx.scale <= rows <= ctx.scale * 1.01 + 1000:
+        _log(
+            f"WARNING: organization '{ctx.org_slug}' holds {rows} audit events, seeded at"
+            f" another --scale than {ctx.scale}; `make clean` removes var/bench to re-seed"
+        )
+
+
+def _stop_on_sigterm() -> None:
+    # The default SIGTERM action skips `finally`, which is where the servers are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    _stop_on_sigterm()
+    try:
+        benchmarks = select(discover(), args.only)
+    except KeyError as error:
+        print(error.args[0], file=sys.stderr)
+        return 2
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    ctx = prepare(args.scale)
+    summaries: list[Summary] = []
+    for name, benchmark in benchmarks.items():
+        runs: list[list[Row]] = []
+        for attempt in range(1, args.repeat + 1):
+            started = time.monotonic()
+            runs.append(benchmark(ctx))
+            _log(f"{name}: run {attempt} of {args.repeat} took {time.monotonic() - started:.1f}s")
+        # Per benchmark, so two benchmarks may name a figure alike without being merged.
+        summaries.extend(summarize(runs))
+    print(f"AR Hub benchmarks: --scale {args.scale}, --repeat {args.repeat}")
+    print(format_table(summaries))
+    if args.repeat > 1:
+        print(
+            f"Medians of {args.repeat} runs, best in brackets; a ratio is figure / limit,"
+            " each pair measured in the same run."
+        )
+    return 0

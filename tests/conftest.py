@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from arhub.models import Membership, Organization, User
+from arhub.roles import Role
+from arhub.services.tokens import api_token_create
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@dataclass
+class Tenant:
+    """One organization with a member of each role, ready to act as any of them."""
+
+    org: Organization
+    members: dict[str, Membership]
+
+    @property
+    def owner(self) -> Membership:
+        return self.members[Role.OWNER]
+
+    def user(self, role: str = Role.OWNER) -> User:
+        return self.members[role].user
+
+    def client(self, role: str = Role.OWNER) -> Client:
+        client = Client()
+        client.force_login(self.user(role))
+        session = client.session
+        session["arhub_org_id"] = self.org.pk
+        session.save()
+        return client
+
+    def api(self, role: str = Role.OWNER) -> Client:
+        """A client whose every request carries a fresh bearer token for that role."""
+        _, secret = api_token_create(org=self.org, membership=self.members[role], name="test")
+        return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def make_tenant(name: str) -> Tenant:
+    org = OrganizationFactory(name=name)
+    members = {
+        role: MembershipFactory(organization=org, role=role, user=UserFactory(full_name=f"{name} {role}"))
+        for role in Role.values
+    }
+    return Tenant(org=org, members=members)
+
+
+@pytest.fixture
+def tenant(db: None) -> Tenant:
+    return make_tenant("Acme Plumbing")
+
+
+@pytest.fixture
+def other_tenant(db: None) -> Tenant:
+    """A second organization whose data must never show through to the first."""
+    return make_tenant("Zenith Bakery")
