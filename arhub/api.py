@@ -28,7 +28,7 @@ class OrgApiMixin:
         return self.request.membership  # type: ignore[no-any-return]
 
 
-class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
@@ -67,7 +67,7 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
         return value
 
 
-class OrganizationApi(OrgApiMixin, generics.RetrieveUpdateAPIView[Organization]):
+class OrganizationApi(OrgApiMixin, generics.RetrieveUpdateAPIView):
     """The caller's organization. Reading needs any role; changing needs settings rights."""
 
     serializer_class = OrganizationSerializer
@@ -78,7 +78,7 @@ class OrganizationApi(OrgApiMixin, generics.RetrieveUpdateAPIView[Organization])
         return self.org
 
 
-class MemberOutput(serializers.Serializer[Membership]):
+class MemberOutput(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField(source="user.email")
     full_name = serializers.CharField(source="user.full_name")
@@ -86,14 +86,14 @@ class MemberOutput(serializers.Serializer[Membership]):
     created_at = serializers.DateTimeField()
 
 
-class MemberListApi(OrgApiMixin, generics.ListAPIView[Membership]):
+class MemberListApi(OrgApiMixin, generics.ListAPIView):
     serializer_class = MemberOutput
 
     def get_queryset(self) -> QuerySet[Membership]:
         return member_list(org=self.org)
 
 
-class AuditEventOutput(serializers.Serializer[AuditEvent]):
+class AuditEventOutput(serializers.Serializer):
     id = serializers.IntegerField()
     action = serializers.CharField()
     summary = serializers.CharField()
@@ -104,7 +104,7 @@ class AuditEventOutput(serializers.Serializer[AuditEvent]):
 
 
 @extend_schema(description="The organization's audit trail, newest first.")
-class AuditEventListApi(OrgApiMixin, generics.ListAPIView[AuditEvent]):
+class AuditEventListApi(OrgApiMixin, generics.ListAPIView):
     serializer_class = AuditEventOutput
     required_perm = Perm.EXPORT
 

@@ -7,3 +7,6 @@ class ArhubConfig(AppConfig):
 
     name = "arhub"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from arhub import api_schema  # noqa: F401 - registers the OpenAPI auth extension

@@ -144,4 +144,9 @@ def env_database(
         except Exception as exc:  # the library raises several unrelated types
             raise ValueError(f"cannot be parsed as a database URL ({exc})") from exc
 
-    return _read(name, default, parse, environ)
+    # The default is a URL too, and goes through the same parser.
+    url = _read(name, default, str, environ)
+    try:
+        return parse(url)
+    except ValueError as exc:
+        raise EnvError(f"{name}: {exc}") from exc

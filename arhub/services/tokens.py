@@ -32,7 +32,7 @@ def api_token_create(
             organization=org,
             membership=membership,
             name=name,
-            prefix=secret[: len(TOKEN_PREFIX) + 7],
+            prefix=secret[: len(TOKEN_PREFIX) + 9],
             key_hash=hash_secret(secret),
         )
         audit_record(

@@ -8,26 +8,13 @@ from pathlib import Path
 
 import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
-from rest_framework import fields, generics, serializers
 
 from arhub.env import env_bool, env_database, env_int, env_list, env_str
 
-# Lets the generic classes be subscripted at run time, as the type stubs write them.
-django_stubs_ext.monkeypatch(
-    extra_classes=[
-        generics.GenericAPIView,
-        generics.ListAPIView,
-        generics.RetrieveUpdateAPIView,
-        generics.RetrieveAPIView,
-        generics.CreateAPIView,
-        generics.ListCreateAPIView,
-        generics.RetrieveUpdateDestroyAPIView,
-        serializers.Serializer,
-        serializers.ModelSerializer,
-        serializers.ListSerializer,
-        fields.Field,
-    ]
-)
+# Lets Django's generic classes be subscripted at run time, as the type stubs write them. (DRF's
+# are not patched here: importing DRF from settings would freeze its defaults before
+# REST_FRAMEWORK below is read.)
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -143,6 +130,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "arhub.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -1,0 +1,106 @@
+"""Small helpers shared by the browser tests: what a person does (sign up, log in) and what
+they would notice (a page wider than the screen, a field without a label)."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "violet-harbour-lantern-42"
+DASHBOARD_URL = re.compile(r"/dashboard/$")
+
+
+@dataclass
+class Visitor:
+    full_name: str = "Dana Whitfield"
+    email: str = "dana@whitfield-joinery.test"
+    password: str = PASSWORD
+    org_name: str = "Whitfield Joinery"
+    currency: str = "EUR"
+    timezone: str = "Europe/Dublin"
+
+
+def fill_signup(page: Page, visitor: Visitor) -> None:
+    """Fill the sign-up form the way a person does: find each field by its visible label."""
+    page.get_by_label("Your name").fill(visitor.full_name)
+    page.get_by_label("Email").fill(visitor.email)
+    page.get_by_label("Password").fill(visitor.password)
+    page.get_by_label("Business name").fill(visitor.org_name)
+    page.get_by_label("Default currency").select_option(visitor.currency)
+    page.get_by_label("Time zone").select_option(visitor.timezone)
+
+
+def sign_up(page: Page, visitor: Visitor) -> None:
+    page.goto("/signup/")
+    fill_signup(page, visitor)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(DASHBOARD_URL)
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    page.goto("/login/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+
+def horizontal_overflow(page: Page) -> dict[str, Any]:
+    """How far the page is wider than the screen, and which elements stick out."""
+    return page.evaluate(
+        """() => {
+          const width = window.innerWidth;
+          const culprits = [];
+          for (const el of document.body.querySelectorAll('*')) {
+            const box = el.getBoundingClientRect();
+            if (box.width && box.right > width + 0.5) {
+              culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
+                `${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''}` +
+                ` right=${Math.round(box.right)}`);
+            }
+          }
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: width,
+            culprits: culprits.slice(0, 10),
+          };
+        }"""
+    )
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Visible form controls that a screen reader would announce without a name."""
+    return page.evaluate(
+        """() => {
+          const missing = [];
+          const controls = document.querySelectorAll(
+            'input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea');
+          for (const el of controls) {
+            const named = (el.labels && [...el.labels].some(l => l.textContent.trim())) ||
+              (el.getAttribute('aria-label') || '').trim() ||
+              (el.getAttribute('aria-labelledby') || '').trim() ||
+              (el.getAttribute('title') || '').trim();
+            if (!named) missing.push(el.outerHTML.slice(0, 120));
+          }
+          return missing;
+        }"""
+    )
+
+
+def api_get(url: str, token: str | None) -> tuple[int, Any]:
+    """GET a JSON API endpoint as a script would, outside the browser."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        body = exc.read()
+        return exc.code, json.loads(body) if body else None

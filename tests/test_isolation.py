@@ -1,0 +1,660 @@
+"""The tenant isolation sweep: every URL pattern, called as a member of org A against org B.
+
+DESIGN.md, "Tenancy": a member of one organization never sees or changes anything of another,
+and another tenant's id answers 404 — never 403 (that would confirm the object exists) and never
+200. Every URL pattern needs an entry in ``ROUTES``; a route without one fails the sweep, so a new
+view cannot ship unswept.
+
+Adding a route: give it a ``Route`` in ``ROUTES`` under its URL name.
+
+* ``public``: holds no tenant data. Requested anonymously and as A's owner.
+* ``org_page``: shows or changes the current organization, no object id. Requested as A's owner
+  (and with a bearer token for /api/ routes); must reach the view and show nothing of B's.
+* ``object``: takes the id of a tenant's object. ``build`` makes one (for B, and for A as a
+  control), ``kwargs`` turns it into URL kwargs, ``unchanged`` re-reads it and asserts it is as
+  built. B's id must answer 404; A's own id must not, or the 404 proves nothing.
+* ``custom``: anything else; ``custom`` runs the whole check.
+
+After every request the sweep also compares a snapshot of every row of B's (every ``OrgOwned``
+table, B's organization and B's users) and checks no email went out about B.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Literal
+
+import pytest
+from django.apps import apps
+from django.contrib.staticfiles import views as staticfiles_views
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, re_path, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from arhub.middleware import SESSION_ORG_KEY
+from arhub.models import ApiToken, Invitation, Membership, Organization, OrgOwned, User
+from arhub.roles import Role
+from arhub.secret_tokens import hash_secret, new_secret
+from tests.conftest import Tenant
+from tests.factories import (
+    ApiTokenFactory,
+    AuditEventFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+)
+
+# --------------------------------------------------------------------------------------------
+# Finding every route
+
+
+@dataclass(frozen=True)
+class FoundRoute:
+    name: str | None  # namespaced ("ns:name") when included under a namespace
+    pattern: str  # the full route, e.g. "settings/team/members/<int:pk>/role/"
+    callback: Callable[..., Any]
+
+    @property
+    def key(self) -> str:
+        """How ROUTES refers to it: its name, or its pattern when it has none."""
+        return self.name or self.pattern
+
+
+def discover_routes(
+    patterns: Iterable[URLPattern | URLResolver] | None = None,
+    prefix: str = "",
+    namespace: str | None = None,
+) -> list[FoundRoute]:
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    found: list[FoundRoute] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            found += discover_routes(entry.url_patterns, prefix + str(entry.pattern), inner)
+        else:
+            name = entry.name
+            if name and namespace:
+                name = f"{namespace}:{name}"
+            found.append(FoundRoute(name, prefix + str(entry.pattern), entry.callback))
+    return found
+
+
+def is_static_files_route(found: FoundRoute) -> bool:
+    # Static assets hold no tenant data. Only staticfiles' view is exempt: a
+    # django.views.static.serve route could serve uploads (logos) and must be registered.
+    return found.callback is staticfiles_views.serve
+
+
+def uncovered_routes(found: Iterable[FoundRoute], registry: Mapping[str, Route]) -> list[str]:
+    return [
+        uncovered_message(route)
+        for route in found
+        if route.key not in registry and not is_static_files_route(route)
+    ]
+
+
+def uncovered_message(found: FoundRoute) -> str:
+    return (
+        f"route {found.name or '(unnamed)'} (pattern {found.pattern!r}) is not covered by the "
+        "isolation sweep; add it to ROUTES in tests/test_isolation.py"
+    )
+
+
+def view_methods(callback: Callable[..., Any]) -> tuple[str, ...]:
+    """The HTTP methods a view implements (HEAD and OPTIONS carry no data of their own)."""
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is None:
+        return ("GET",)  # a function view; declare `methods` in its Route if it takes more
+    return tuple(
+        method.upper()
+        for method in view_class.http_method_names
+        if method not in {"head", "options"} and hasattr(view_class, method)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The two organizations
+
+B_LOGO_MARKER = "ZENITH-LOGO-BYTES-7f3a"
+
+
+@dataclass
+class World:
+    a: Tenant
+    b: Tenant
+    # The link secret of B's pending invitation; only its hash is stored, so keep it here.
+    b_invitation_secret: str
+
+    def b_markers(self) -> list[str]:
+        """Strings only B's data contains, read fresh so objects a test adds are included."""
+        org = Organization.objects.get(pk=self.b.org.pk)
+        markers = [org.name, org.slug, org.legal_name, org.tax_id, B_LOGO_MARKER]
+        markers += Membership.objects.for_org(org).values_list("user__email", flat=True)
+        markers += Membership.objects.for_org(org).values_list("user__full_name", flat=True)
+        markers += Invitation.objects.for_org(org).values_list("email", flat=True)
+        markers += ApiToken.objects.for_org(org).values_list("name", flat=True)
+        markers += [event.summary for event in org_owned_rows(org, "arhub.AuditEvent")]
+        return [marker for marker in markers if marker]
+
+
+def org_owned_rows(org: Organization, label: str) -> list[Any]:
+    return list(apps.get_model(label)._default_manager.filter(organization=org))
+
+
+def tenant_models() -> list[type[Model]]:
+    return [model for model in apps.get_models() if issubclass(model, OrgOwned)]
+
+
+def b_snapshot(world: World) -> dict[str, list[dict[str, Any]]]:
+    """Every row B owns. Any table a later issue adds is included through OrgOwned."""
+    org_id = world.b.org.pk
+    snapshot = {
+        "arhub.Organization": list(Organization.objects.filter(pk=org_id).values()),
+        # Users are not org-owned, but A must not change a password or email of B's people.
+        "arhub.User (B's members)": list(
+            User.objects.filter(memberships__organization_id=org_id)
+            .order_by("pk")
+            .values("pk", "email", "full_name", "password", "is_active")
+        ),
+    }
+    for model in tenant_models():
+        rows = model._default_manager.filter(organization_id=org_id).order_by("pk").values()
+        snapshot[model._meta.label] = list(rows)
+    return snapshot
+
+
+@pytest.fixture
+def world(tenant: Tenant, other_tenant: Tenant, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path
+    a, b = tenant, other_tenant
+    a.org.logo.save("acme.png", ContentFile(b"ACME-LOGO-BYTES"))
+
+    # Give B one of everything, each with a string no page of A's could contain by chance.
+    b.org.slug = "zenith-bakery-private"
+    b.org.legal_name = "Zenith Bakery Holdings Ltd"
+    b.org.tax_id = "GB-ZEN-0451"
+    b.org.logo.save("zenith.png", ContentFile(B_LOGO_MARKER.encode()))
+    b.org.save()
+    for role, membership in b.members.items():
+        User.objects.filter(pk=membership.user_id).update(email=f"zenith.{role}@bakery.test")
+    secret = new_secret("inv")
+    InvitationFactory(
+        organization=b.org,
+        email="new.baker@bakery.test",
+        token_hash=hash_secret(secret),
+        invited_by=b.owner.user,
+    )
+    ApiTokenFactory(membership=b.owner, name="Zenith ledger sync")
+    AuditEventFactory(organization=b.org, summary="Zenith changed the payout bank account")
+
+    built = World(a=a, b=b, b_invitation_secret=secret)
+    a_text = " ".join(
+        [a.org.name, a.org.slug, *(m.user.email for m in a.members.values())]
+        + [m.user.full_name for m in a.members.values()]
+    )
+    clashes = [marker for marker in built.b_markers() if marker in a_text]
+    assert not clashes, f"B's markers also occur in A's data, the sweep would misfire: {clashes}"
+    return built
+
+
+# --------------------------------------------------------------------------------------------
+# Checks. Plain functions so the tests at the bottom can prove each one fails when it should.
+
+
+def response_text(response: HttpResponseBase) -> str:
+    body = (
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        if response.streaming
+        else response.content  # type: ignore[attr-defined]
+    )
+    headers = "\n".join(f"{key}: {value}" for key, value in response.items())
+    return headers + "\n\n" + body.decode("utf-8", "replace")
+
+
+def leaked_markers(response: HttpResponseBase, markers: Iterable[str]) -> list[str]:
+    text = response_text(response)
+    return [marker for marker in markers if marker in text]
+
+
+def check_no_leak(response: HttpResponseBase, markers: Iterable[str], where: str) -> None:
+    leaked = leaked_markers(response, markers)
+    assert not leaked, f"{where}: the response shows org B's data: {leaked}"
+
+
+def check_hidden(response: HttpResponseBase, where: str) -> None:
+    assert response.status_code == 404, (
+        f"{where}: org B's object answered {response.status_code}, expected 404 "
+        "(403 tells A the object exists; 2xx/3xx means A reached it)"
+    )
+
+
+def check_b_untouched(
+    world: World, before: Mapping[str, list[dict[str, Any]]], outbox_from: int, where: str
+) -> None:
+    after = b_snapshot(world)
+    changed = [table for table in before if before[table] != after.get(table)]
+    assert not changed, (
+        f"{where}: changed org B's data in {changed}\nbefore: "
+        + repr({t: before[t] for t in changed})
+        + "\nafter: "
+        + repr({t: after.get(t) for t in changed})
+    )
+    markers = world.b_markers()
+    for message in mail.outbox[outbox_from:]:
+        text = " ".join([message.subject, message.body, *message.to])
+        leaked = [marker for marker in markers if marker in text]
+        assert not leaked, f"{where}: sent an email about org B to {message.to}: {leaked}"
+
+
+def send(client: Client, method: str, url: str, data: Mapping[str, Any] | None) -> Any:
+    if method == "GET":
+        return client.get(url)
+    if method == "POST":
+        return client.post(url, data or {})
+    # The API parses JSON only; form views ignore a PUT body, which is what a browser gets too.
+    return client.generic(method, url, json.dumps(data or {}), content_type="application/json")
+
+
+def request_as_a(
+    world: World, client: Client, method: str, url: str, data: Mapping[str, Any] | None, who: str
+) -> Any:
+    """One request, followed by the checks every request gets: nothing of B's shown, changed or
+    mailed."""
+    where = f"{method} {url} as {who}"
+    before, outbox_from = b_snapshot(world), len(mail.outbox)
+    response = send(client, method, url, data)
+    assert response.status_code < 500, f"{where}: server error {response.status_code}"
+    check_no_leak(response, world.b_markers(), where)
+    check_b_untouched(world, before, outbox_from, where)
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# The registry
+
+Kind = Literal["public", "org_page", "object", "custom"]
+DEFAULT_EXPECT: Mapping[str, Collection[int]] = {"GET": {200}}
+WRITE_EXPECT: Collection[int] = {200, 302}
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: Kind
+    # Makes the tenant's object the route is called with (B's for the attack, A's for the
+    # control). Public routes may use it too, e.g. a password-reset link for B's owner.
+    build: Callable[[Tenant], Any] | None = None
+    # URL kwargs for the built object (None when nothing was built).
+    kwargs: Callable[[Any], dict[str, Any]] | None = None
+    # Re-reads the built object and asserts it is as it was built.
+    unchanged: Callable[[Any], None] | None = None
+    # Request body per method, e.g. a valid settings form, so the write really happens.
+    data: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Statuses A's own request must get per method: proof the sweep reached the view.
+    expect: Mapping[str, Collection[int]] = field(default_factory=dict)
+    # Defaults to the methods the view implements.
+    methods: tuple[str, ...] | None = None
+    custom: Callable[[World, FoundRoute, Route], None] | None = None
+
+    def url(self, found: FoundRoute, target: Any) -> str:
+        if self.kwargs is not None:
+            kwargs = self.kwargs(target)
+        elif target is not None:
+            kwargs = {"pk": target.pk}
+        else:
+            kwargs = {}
+        assert found.name, f"pattern {found.pattern!r} needs a name for the sweep to reverse it"
+        return reverse(found.name, kwargs=kwargs)
+
+    def methods_for(self, found: FoundRoute) -> tuple[str, ...]:
+        return self.methods or view_methods(found.callback)
+
+    def expected(self, method: str) -> Collection[int]:
+        return self.expect.get(method) or DEFAULT_EXPECT.get(method, WRITE_EXPECT)
+
+
+def a_clients(world: World, url: str) -> list[tuple[str, Callable[[], Client]]]:
+    clients: list[tuple[str, Callable[[], Client]]] = [("A's owner (session)", world.a.client)]
+    if url.startswith("/api/"):
+        clients.append(("A's owner (bearer token)", world.a.api))
+    return clients
+
+
+def sweep_public(world: World, found: FoundRoute, route: Route) -> None:
+    target = route.build(world.b) if route.build else None
+    url = route.url(found, target)
+    for who, make_client in [("anonymous", Client), ("A's owner", world.a.client)]:
+        for method in route.methods_for(found):
+            request_as_a(world, make_client(), method, url, route.data.get(method), who)
+
+
+def sweep_org_page(world: World, found: FoundRoute, route: Route) -> None:
+    url = route.url(found, None)
+    for method in route.methods_for(found):
+        for who, make_client in a_clients(world, url):
+            response = request_as_a(world, make_client(), method, url, route.data.get(method), who)
+            assert response.status_code in route.expected(method), (
+                f"{method} {url} as {who} answered {response.status_code}, expected one of "
+                f"{sorted(route.expected(method))}: the sweep must reach the view to mean anything"
+            )
+
+
+def attack_object(world: World, found: FoundRoute, route: Route) -> None:
+    assert route.build is not None, f"object route {found.key} needs `build`"
+    target = route.build(world.b)
+    url = route.url(found, target)
+    for method in route.methods_for(found):
+        for who, make_client in a_clients(world, url):
+            response = request_as_a(world, make_client(), method, url, route.data.get(method), who)
+            check_hidden(response, f"{method} {url} (org B's object) as {who}")
+            if route.unchanged:
+                route.unchanged(target)
+
+
+def control_object(world: World, found: FoundRoute, route: Route) -> None:
+    """The same route on A's own object must get past the lookup, else the 404 above proves
+    nothing (a typo'd kwarg or a broken view would 404 as well)."""
+    assert route.build is not None
+    url = route.url(found, route.build(world.a))
+    for method in route.methods_for(found):
+        for who, make_client in a_clients(world, url):
+            response = send(make_client(), method, url, route.data.get(method))
+            assert response.status_code in route.expected(method), (
+                f"control: {method} {url} on A's own object as {who} answered "
+                f"{response.status_code}, expected one of {sorted(route.expected(method))}"
+            )
+
+
+def sweep_object(world: World, found: FoundRoute, route: Route) -> None:
+    attack_object(world, found, route)
+    control_object(world, found, route)
+
+
+def sweep_custom(world: World, found: FoundRoute, route: Route) -> None:
+    assert route.custom is not None, f"custom route {found.key} needs `custom`"
+    route.custom(world, found, route)
+
+
+SWEEPS: dict[Kind, Callable[[World, FoundRoute, Route], None]] = {
+    "public": sweep_public,
+    "org_page": sweep_org_page,
+    "object": sweep_object,
+    "custom": sweep_custom,
+}
+
+
+# ---- builders and re-reads for object routes
+
+
+def a_viewer(tenant: Tenant) -> Membership:
+    # Not the owner: an owner might be refused as the last owner, and a refusal hides a leak.
+    return tenant.members[Role.VIEWER]
+
+
+def membership_unchanged(built: Membership) -> None:
+    current = Membership.objects.filter(pk=built.pk).first()
+    assert current is not None, f"org B's membership {built.pk} was deleted"
+    assert current.role == built.role, f"org B's membership role became {current.role}"
+
+
+def pending_invitation(tenant: Tenant) -> Invitation:
+    return InvitationFactory(organization=tenant.org, invited_by=tenant.owner.user)
+
+
+def invitation_unchanged(built: Invitation) -> None:
+    current = Invitation.objects.get(pk=built.pk)
+    assert current.revoked_at is None, "org B's invitation was revoked"
+    assert current.accepted_at is None, "org B's invitation was accepted"
+    assert current.token_hash == built.token_hash, "org B's invitation link was replaced"
+    assert current.expires_at == built.expires_at, "org B's invitation expiry moved"
+
+
+def active_token(tenant: Tenant) -> ApiToken:
+    return ApiTokenFactory(membership=tenant.members[Role.VIEWER], name="Viewer export")
+
+
+def token_unchanged(built: ApiToken) -> None:
+    current = ApiToken.objects.get(pk=built.pk)
+    assert current.revoked_at is None, "org B's API token was revoked"
+
+
+def password_reset_kwargs(membership: Membership) -> dict[str, str]:
+    uid = urlsafe_base64_encode(force_bytes(membership.user_id))
+    return {"uidb64": uid, "token": "not-a-real-token"}
+
+
+# ---- custom checks
+
+
+def sweep_organization_switch(world: World, found: FoundRoute, route: Route) -> None:
+    url = route.url(found, None)
+    client = world.a.client()
+    response = request_as_a(
+        world, client, "POST", url, {"organization": world.b.org.pk}, "A's owner"
+    )
+    check_hidden(response, f"POST {url} with org B's id")
+    assert client.session[SESSION_ORG_KEY] == world.a.org.pk, "A's session switched to org B"
+    dashboard = request_as_a(world, client, "GET", reverse("dashboard"), None, "A's owner")
+    assert world.a.org.name in dashboard.content.decode()
+
+    # Control: a second org of A's owner is switchable, so the 404 above is the membership check.
+    second = MembershipFactory(organization=OrganizationFactory(), user=world.a.owner.user)
+    response = send(client, "POST", url, {"organization": second.organization_id})
+    assert response.status_code == 302, f"control: switching to A's own org gave {response}"
+    assert client.session[SESSION_ORG_KEY] == second.organization_id
+
+
+def sweep_invitation_accept(world: World, found: FoundRoute, route: Route) -> None:
+    # A made-up link is public: it shows nothing and changes nothing.
+    bogus = reverse(found.name or "", kwargs={"secret": new_secret("inv")})
+    for who, make_client in [("anonymous", Client), ("A's owner", world.a.client)]:
+        for method in route.methods_for(found):
+            response = request_as_a(world, make_client(), method, bogus, {}, who)
+            assert response.status_code == 404, f"{method} {bogus} as {who}: {response}"
+
+    # B's real link opened by A's owner: the page may name B (the link is the key), but a
+    # signed-in user with another address must not join B through it.
+    url = reverse(found.name or "", kwargs={"secret": world.b_invitation_secret})
+    invitation = Invitation.objects.get(token_hash=hash_secret(world.b_invitation_secret))
+    a_user = world.a.owner.user
+    client = world.a.client()
+    for method in route.methods_for(found):
+        response = send(client, method, url, {"full_name": "Mallory", "password": "x" * 12})
+        assert response.status_code == 200, f"{method} {url} as A's owner: {response}"
+        assert not Membership.objects.filter(organization=world.b.org, user=a_user).exists(), (
+            f"{method} {url}: A's owner joined org B with an invitation sent to {invitation.email}"
+        )
+        invitation_unchanged(invitation)
+        assert client.session[SESSION_ORG_KEY] == world.a.org.pk, "A's session switched to B"
+
+
+# ---- the registry itself
+
+SETTINGS_FORM = {
+    "name": "Acme Plumbing Co",
+    "brand_color": "#123456",
+    "default_currency": "GBP",
+    "timezone": "Europe/London",
+    "locale": "en-GB",
+}
+
+ROUTES: dict[str, Route] = {
+    # Public: no tenant data.
+    "signup": Route("public"),
+    "login": Route("public"),
+    "logout": Route("public"),
+    "password_reset": Route("public"),
+    "password_reset_done": Route("public"),
+    "password_reset_confirm": Route(
+        "public", build=lambda t: t.owner, kwargs=password_reset_kwargs
+    ),
+    "password_reset_complete": Route("public"),
+    "api_schema": Route("public"),
+    "api_docs": Route("public"),
+    "healthz": Route("public"),
+    "invitation_accept": Route("custom", custom=sweep_invitation_accept),
+    # The current organization's pages.
+    "home": Route("org_page", expect={"GET": {302}}),
+    "dashboard": Route("org_page"),
+    "organization_switch": Route("custom", custom=sweep_organization_switch),
+    "organization_create": Route(
+        "org_page",
+        data={"POST": {"org_name": "Acme Two", "currency": "GBP", "timezone": "Europe/London"}},
+        expect={"POST": {302}},
+    ),
+    "settings": Route("org_page", data={"POST": SETTINGS_FORM}, expect={"POST": {302}}),
+    "organization_logo": Route("org_page"),
+    "team": Route(
+        "org_page",
+        data={"POST": {"email": "new.hire@acme.test", "role": Role.BILLING}},
+        expect={"POST": {302}},
+    ),
+    "tokens": Route("org_page", data={"POST": {"name": "Acme export"}}, expect={"POST": {200}}),
+    "audit_log": Route("org_page"),
+    "customers": Route("org_page"),
+    "invoices": Route("org_page"),
+    "payments": Route("org_page"),
+    "plans": Route("org_page"),
+    "disputes": Route("org_page"),
+    "reminders": Route("org_page"),
+    "reports": Route("org_page"),
+    "api_organization": Route(
+        "org_page", data={"PATCH": {"name": "Acme Plumbing Co"}}, expect={"PATCH": {200}}
+    ),
+    "api_members": Route("org_page"),
+    "api_audit_events": Route("org_page"),
+    # Routes that take an object id.
+    "member_role": Route(
+        "object",
+        build=a_viewer,
+        unchanged=membership_unchanged,
+        data={"POST": {"role": Role.ADMIN}},
+        expect={"POST": {302}},
+    ),
+    "member_remove": Route(
+        "object", build=a_viewer, unchanged=membership_unchanged, expect={"POST": {302}}
+    ),
+    "invitation_revoke": Route(
+        "object", build=pending_invitation, unchanged=invitation_unchanged, expect={"POST": {302}}
+    ),
+    "invitation_resend": Route(
+        "object", build=pending_invitation, unchanged=invitation_unchanged, expect={"POST": {302}}
+    ),
+    "token_revoke": Route(
+        "object", build=active_token, unchanged=token_unchanged, expect={"POST": {302}}
+    ),
+}
+
+ALL_ROUTES = discover_routes()
+
+
+# --------------------------------------------------------------------------------------------
+# The sweep
+
+
+def test_every_route_is_in_the_registry() -> None:
+    missing = uncovered_routes(ALL_ROUTES, ROUTES)
+    assert not missing, "\n".join(missing)
+
+
+def test_registry_names_only_existing_routes() -> None:
+    # A renamed route would otherwise leave a stale entry behind and its new name unswept.
+    stale = sorted(set(ROUTES) - {found.key for found in ALL_ROUTES})
+    assert not stale, f"ROUTES has entries for routes that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("found", ALL_ROUTES, ids=lambda found: found.key)
+def test_route_keeps_org_b_private(found: FoundRoute, world: World) -> None:
+    if is_static_files_route(found):
+        pytest.skip("static files hold no tenant data")
+    route = ROUTES.get(found.key)
+    if route is None:
+        pytest.fail(uncovered_message(found))
+    SWEEPS[route.kind](world, found, route)
+
+
+# --------------------------------------------------------------------------------------------
+# The sweep's own checks must be able to fail.
+
+
+def _leaky_member_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # The bug the sweep exists for: fetched by id alone, without the organization.
+    return HttpResponse(Membership.objects.select_related("user").get(pk=pk).user.email)
+
+
+def _forbidding_member_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # Fetch-then-compare: a 403 tells A that B's object exists.
+    return HttpResponse("Not yours.", status=403)
+
+
+def _sneaky_member_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # Answers 404 as it should, but changed B's row first.
+    Membership.objects.filter(pk=pk).update(role=Role.ADMIN)
+    raise Http404
+
+
+def _fake_urlconf(view: Callable[..., HttpResponse]) -> SimpleNamespace:
+    return SimpleNamespace(urlpatterns=[path("fake/<int:pk>/", view, name="fake_member")])
+
+
+FAKE_MEMBER_ROUTE = Route("object", build=a_viewer, unchanged=membership_unchanged)
+
+
+def test_coverage_check_reports_a_route_missing_from_the_registry() -> None:
+    extra = [
+        path("secret-report/<int:pk>/", _leaky_member_view, name="secret_report"),
+        re_path(r"^unnamed/$", _leaky_member_view),
+        path("nested/", include(([path("x/", _leaky_member_view, name="x")], "ns"))),
+        re_path(r"^static/(?P<path>.*)$", staticfiles_views.serve),
+    ]
+    missing = uncovered_routes(discover_routes([*get_resolver().url_patterns, *extra]), ROUTES)
+    assert missing == [
+        "route secret_report (pattern 'secret-report/<int:pk>/') is not covered by the "
+        "isolation sweep; add it to ROUTES in tests/test_isolation.py",
+        "route (unnamed) (pattern '^unnamed/$') is not covered by the "
+        "isolation sweep; add it to ROUTES in tests/test_isolation.py",
+        "route ns:x (pattern 'nested/x/') is not covered by the "
+        "isolation sweep; add it to ROUTES in tests/test_isolation.py",
+    ]
+
+
+def test_leak_check_flags_org_b_marker() -> None:
+    with pytest.raises(AssertionError, match="shows org B's data"):
+        check_no_leak(HttpResponse("<h1>Zenith Bakery</h1>"), ["Zenith Bakery"], "fake")
+    check_no_leak(HttpResponse("<h1>Acme Plumbing</h1>"), ["Zenith Bakery"], "fake")
+
+
+@pytest.mark.parametrize("status", [200, 302, 403])
+def test_hidden_check_flags_anything_but_404(status: int) -> None:
+    with pytest.raises(AssertionError, match="expected 404"):
+        check_hidden(HttpResponse(status=status), "fake")
+    check_hidden(HttpResponse(status=404), "fake")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("view", "complaint"),
+    [
+        (_leaky_member_view, "expected 404"),
+        (_forbidding_member_view, "answered 403, expected 404"),
+        (_sneaky_member_view, "changed org B's data"),
+    ],
+)
+def test_object_sweep_fails_on_a_leaky_view(
+    world: World, view: Callable[..., HttpResponse], complaint: str
+) -> None:
+    found = FoundRoute("fake_member", "fake/<int:pk>/", view)
+    with override_settings(ROOT_URLCONF=_fake_urlconf(view)):
+        with pytest.raises(AssertionError, match=complaint):
+            attack_object(world, found, FAKE_MEMBER_ROUTE)
