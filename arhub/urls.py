@@ -33,7 +33,9 @@ auth_urls = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("invite/<str:secret>/", invitations.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path(
+        "invite/<str:secret>/", invitations.InvitationAcceptView.as_view(), name="invitation_accept"
+    ),
 ]
 
 dashboard_urls = [

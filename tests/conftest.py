@@ -42,7 +42,9 @@ class Tenant:
 def make_tenant(name: str) -> Tenant:
     org = OrganizationFactory(name=name)
     members = {
-        role: MembershipFactory(organization=org, role=role, user=UserFactory(full_name=f"{name} {role}"))
+        role: MembershipFactory(
+            organization=org, role=role, user=UserFactory(full_name=f"{name} {role}")
+        )
         for role in Role.values
     }
     return Tenant(org=org, members=members)

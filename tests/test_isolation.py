@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from types import ModuleType
 from typing import Any, Literal
 
 import pytest
@@ -40,7 +40,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from arhub.middleware import SESSION_ORG_KEY
-from arhub.models import ApiToken, Invitation, Membership, Organization, OrgOwned, User
+from arhub.models import ApiToken, AuditEvent, Invitation, Membership, Organization, OrgOwned, User
 from arhub.roles import Role
 from arhub.secret_tokens import hash_secret, new_secret
 from tests.conftest import Tenant
@@ -144,12 +144,8 @@ class World:
         markers += Membership.objects.for_org(org).values_list("user__full_name", flat=True)
         markers += Invitation.objects.for_org(org).values_list("email", flat=True)
         markers += ApiToken.objects.for_org(org).values_list("name", flat=True)
-        markers += [event.summary for event in org_owned_rows(org, "arhub.AuditEvent")]
+        markers += AuditEvent.objects.for_org(org).values_list("summary", flat=True)
         return [marker for marker in markers if marker]
-
-
-def org_owned_rows(org: Organization, label: str) -> list[Any]:
-    return list(apps.get_model(label)._default_manager.filter(organization=org))
 
 
 def tenant_models() -> list[type[Model]]:
@@ -323,8 +319,20 @@ class Route:
         return self.expect.get(method) or DEFAULT_EXPECT.get(method, WRITE_EXPECT)
 
 
+def forged_session_client(world: World) -> Client:
+    """A's owner with B's id written into the session: the middleware must ignore it."""
+    client = world.a.client()
+    session = client.session
+    session[SESSION_ORG_KEY] = world.b.org.pk
+    session.save()
+    return client
+
+
 def a_clients(world: World, url: str) -> list[tuple[str, Callable[[], Client]]]:
-    clients: list[tuple[str, Callable[[], Client]]] = [("A's owner (session)", world.a.client)]
+    clients: list[tuple[str, Callable[[], Client]]] = [
+        ("A's owner (session)", world.a.client),
+        ("A's owner (session forged to org B)", lambda: forged_session_client(world)),
+    ]
     if url.startswith("/api/"):
         clients.append(("A's owner (bearer token)", world.a.api))
     return clients
@@ -469,12 +477,14 @@ def sweep_invitation_accept(world: World, found: FoundRoute, route: Route) -> No
     a_user = world.a.owner.user
     client = world.a.client()
     for method in route.methods_for(found):
+        before, outbox_from = b_snapshot(world), len(mail.outbox)
         response = send(client, method, url, {"full_name": "Mallory", "password": "x" * 12})
         assert response.status_code == 200, f"{method} {url} as A's owner: {response}"
         assert not Membership.objects.filter(organization=world.b.org, user=a_user).exists(), (
             f"{method} {url}: A's owner joined org B with an invitation sent to {invitation.email}"
         )
         invitation_unchanged(invitation)
+        check_b_untouched(world, before, outbox_from, f"{method} {url} as A's owner")
         assert client.session[SESSION_ORG_KEY] == world.a.org.pk, "A's session switched to B"
 
 
@@ -593,6 +603,11 @@ def _leaky_member_view(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(Membership.objects.select_related("user").get(pk=pk).user.email)
 
 
+def _reachable_member_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # Shows nothing of B's, but a 200 still tells A the id exists.
+    return HttpResponse("ok")
+
+
 def _forbidding_member_view(request: HttpRequest, pk: int) -> HttpResponse:
     # Fetch-then-compare: a 403 tells A that B's object exists.
     return HttpResponse("Not yours.", status=403)
@@ -604,8 +619,10 @@ def _sneaky_member_view(request: HttpRequest, pk: int) -> HttpResponse:
     raise Http404
 
 
-def _fake_urlconf(view: Callable[..., HttpResponse]) -> SimpleNamespace:
-    return SimpleNamespace(urlpatterns=[path("fake/<int:pk>/", view, name="fake_member")])
+def _fake_urlconf(view: Callable[..., HttpResponse]) -> ModuleType:
+    urlconf = ModuleType("fake_urls")  # a module, since Django caches resolvers by urlconf
+    urlconf.urlpatterns = [path("fake/<int:pk>/", view, name="fake_member")]  # type: ignore[attr-defined]
+    return urlconf
 
 
 FAKE_MEMBER_ROUTE = Route("object", build=a_viewer, unchanged=membership_unchanged)
@@ -646,7 +663,8 @@ def test_hidden_check_flags_anything_but_404(status: int) -> None:
 @pytest.mark.parametrize(
     ("view", "complaint"),
     [
-        (_leaky_member_view, "expected 404"),
+        (_leaky_member_view, "shows org B's data"),
+        (_reachable_member_view, "answered 200, expected 404"),
         (_forbidding_member_view, "answered 403, expected 404"),
         (_sneaky_member_view, "changed org B's data"),
     ],
@@ -655,6 +673,8 @@ def test_object_sweep_fails_on_a_leaky_view(
     world: World, view: Callable[..., HttpResponse], complaint: str
 ) -> None:
     found = FoundRoute("fake_member", "fake/<int:pk>/", view)
-    with override_settings(ROOT_URLCONF=_fake_urlconf(view)):
-        with pytest.raises(AssertionError, match=complaint):
-            attack_object(world, found, FAKE_MEMBER_ROUTE)
+    with (
+        override_settings(ROOT_URLCONF=_fake_urlconf(view)),
+        pytest.raises(AssertionError, match=complaint),
+    ):
+        attack_object(world, found, FAKE_MEMBER_ROUTE)

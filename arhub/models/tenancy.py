@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -9,9 +9,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
 from arhub.roles import Role
-
-if TYPE_CHECKING:
-    from arhub.models.accounts import User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -69,9 +66,6 @@ class Membership(OrgOwned):
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     objects: ClassVar[OrgQuerySet[Membership]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
-
-    if TYPE_CHECKING:
-        user: models.ForeignKey[User, User]
 
     class Meta:
         constraints = [

@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 
-from arhub.settings.base import *  # noqa: E402,F403
-from arhub.settings.base import VAR_DIR  # noqa: E402
+from arhub.settings.base import *  # noqa: F403
+from arhub.settings.base import VAR_DIR
 
 # Argon2 is deliberately slow; tests hash hundreds of passwords. tests/arhub/test_settings.py
 # checks that every real settings module keeps Argon2 first.
@@ -19,6 +19,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Static files come straight from the apps' folders (no collectstatic in tests).
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from arhub.forms import OrganizationCreateForm
 from arhub.middleware import SESSION_ORG_KEY
+from arhub.models import User
 from arhub.permissions import OrgViewMixin
 from arhub.selectors import membership_list_for_user
 from arhub.services.accounts import organization_create
@@ -32,9 +33,8 @@ class OrganizationSwitchView(LoginRequiredMixin, View):
             org_id = int(request.POST.get("organization", ""))
         except ValueError:
             raise Http404("No such organization.") from None
-        membership = membership_list_for_user(user=request.user).filter(  # type: ignore[arg-type]
-            organization_id=org_id
-        ).first()
+        user = cast(User, request.user)  # LoginRequiredMixin has let only users through
+        membership = membership_list_for_user(user=user).filter(organization_id=org_id).first()
         if membership is None:
             raise Http404("No such organization.")
         request.session[SESSION_ORG_KEY] = membership.organization_id

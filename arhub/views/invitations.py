@@ -45,7 +45,7 @@ class InvitationAcceptView(View):
         form = InvitationSignupForm(request.POST)
         user: User
         if request.user.is_authenticated:
-            user = request.user  # type: ignore[assignment]
+            user = request.user
         elif user_email_taken(invitation.email):
             messages.info(request, f"Log in as {invitation.email} to accept.")
             return redirect(f"/login/?next=/invite/{secret}/")

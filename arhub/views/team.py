@@ -79,7 +79,9 @@ class MemberRoleView(OrgViewMixin, View):
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(request, f"{membership.user.full_name} is now {membership.get_role_display()}.")
+            messages.success(
+                request, f"{membership.user.full_name} is now {membership.get_role_display()}."
+            )
         return redirect("team")
 
 

@@ -14,7 +14,12 @@ def test_patch_validates_each_field_and_saves_nothing_on_error(tenant):
     api = tenant.api()
     response = api.patch(
         "/api/v1/organization/",
-        {"name": "New", "default_currency": "XYZ", "timezone": "Nowhere/Land", "brand_color": "red"},
+        {
+            "name": "New",
+            "default_currency": "XYZ",
+            "timezone": "Nowhere/Land",
+            "brand_color": "red",
+        },
         content_type="application/json",
     )
     assert response.status_code == 400

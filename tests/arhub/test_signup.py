@@ -85,7 +85,9 @@ def test_reserved_slug_is_refused():
 def test_user_can_create_a_second_org_and_switch(tenant, other_tenant):
     client = tenant.client()
     response = client.post(
-        "/orgs/new/", {"org_name": "Side Business", "currency": "USD", "timezone": "UTC"}, follow=True
+        "/orgs/new/",
+        {"org_name": "Side Business", "currency": "USD", "timezone": "UTC"},
+        follow=True,
     )
     assert "<h1>Side Business</h1>" in response.content.decode()
     client.post("/orgs/switch/", {"organization": tenant.org.pk})

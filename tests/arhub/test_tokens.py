@@ -87,12 +87,19 @@ def test_token_page_shows_secret_once_and_lists_tokens(tenant):
     # An accountant's token reads but cannot write.
     api = bearer(secret)
     assert api.get("/api/v1/organization/").status_code == 200
-    assert api.patch("/api/v1/organization/", {"name": "Hacked"}, content_type="application/json").status_code == 403
+    assert (
+        api.patch(
+            "/api/v1/organization/", {"name": "Hacked"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_members_see_only_their_tokens_admins_see_all_and_revoke(tenant):
     mine, _ = api_token_create(org=tenant.org, membership=tenant.members[Role.VIEWER], name="Mine")
-    theirs, _ = api_token_create(org=tenant.org, membership=tenant.members[Role.BILLING], name="Theirs")
+    theirs, _ = api_token_create(
+        org=tenant.org, membership=tenant.members[Role.BILLING], name="Theirs"
+    )
     viewer = tenant.client(Role.VIEWER)
     page = viewer.get("/settings/tokens/").content.decode()
     assert "Mine" in page and "Theirs" not in page

@@ -23,7 +23,9 @@ class Command(BaseCommand):
             .first()
         )
         if membership is None:
-            raise CommandError(f"{opts['email']} is not a member of an organization '{opts['org']}'.")
+            raise CommandError(
+                f"{opts['email']} is not a member of an organization '{opts['org']}'."
+            )
         _, secret = api_token_create(
             org=membership.organization, membership=membership, name=opts["name"]
         )

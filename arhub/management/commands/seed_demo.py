@@ -19,7 +19,7 @@ from arhub.models import AuditAction, AuditEvent, Membership, Organization, User
 from arhub.roles import Role
 from arhub.services.accounts import organization_create
 
-DEMO_PASSWORD = "demo-arhub-2026"  # noqa: S105 - printed on purpose by `make run`
+DEMO_PASSWORD = "demo-arhub-2026"
 DEMO_OWNER = ("demo@arhub.test", "Dana Whitfield")
 DEMO_TEAM = [
     ("billing@arhub.test", "Sam Okafor", Role.BILLING),
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(f"An organization '{slug}' exists already; pass another --org.")
         if opts["events"] < 0:
             raise CommandError("--events must be zero or more.")
-        rng = random.Random(opts["seed"])
+        rng = random.Random(opts["seed"])  # noqa: S311 - demo data, not secrets
         today: date = opts["today"] or timezone.localdate()
         with transaction.atomic():
             org = self._org(slug)
