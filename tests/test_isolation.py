@@ -21,6 +21,7 @@ table, B's organization and B's users) and checks no email went out about B.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     OrganizationFactory,
+    UserFactory,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -280,6 +282,7 @@ def request_as_a(
 # The registry
 
 Kind = Literal["public", "org_page", "object", "custom"]
+Body = Mapping[str, Any]
 DEFAULT_EXPECT: Mapping[str, Collection[int]] = {"GET": {200}}
 WRITE_EXPECT: Collection[int] = {200, 302}
 
@@ -294,8 +297,9 @@ class Route:
     kwargs: Callable[[Any], dict[str, Any]] | None = None
     # Re-reads the built object and asserts it is as it was built.
     unchanged: Callable[[Any], None] | None = None
-    # Request body per method, e.g. a valid settings form, so the write really happens.
-    data: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Request body per method, e.g. a valid settings form, so the write really happens. A
+    # callable makes a fresh body per request, for writes that refuse a repeat (same invitee).
+    data: Mapping[str, Body | Callable[[], Body]] = field(default_factory=dict)
     # Statuses A's own request must get per method: proof the sweep reached the view.
     expect: Mapping[str, Collection[int]] = field(default_factory=dict)
     # Defaults to the methods the view implements.
@@ -311,6 +315,10 @@ class Route:
             kwargs = {}
         assert found.name, f"pattern {found.pattern!r} needs a name for the sweep to reverse it"
         return reverse(found.name, kwargs=kwargs)
+
+    def body(self, method: str) -> Body | None:
+        data = self.data.get(method)
+        return data() if callable(data) else data
 
     def methods_for(self, found: FoundRoute) -> tuple[str, ...]:
         return self.methods or view_methods(found.callback)
@@ -328,12 +336,12 @@ def forged_session_client(world: World) -> Client:
     return client
 
 
-def a_clients(world: World, url: str) -> list[tuple[str, Callable[[], Client]]]:
+def a_clients(world: World, found: FoundRoute) -> list[tuple[str, Callable[[], Client]]]:
     clients: list[tuple[str, Callable[[], Client]]] = [
         ("A's owner (session)", world.a.client),
         ("A's owner (session forged to org B)", lambda: forged_session_client(world)),
     ]
-    if url.startswith("/api/"):
+    if found.pattern.startswith("api/"):
         clients.append(("A's owner (bearer token)", world.a.api))
     return clients
 
@@ -343,14 +351,14 @@ def sweep_public(world: World, found: FoundRoute, route: Route) -> None:
     url = route.url(found, target)
     for who, make_client in [("anonymous", Client), ("A's owner", world.a.client)]:
         for method in route.methods_for(found):
-            request_as_a(world, make_client(), method, url, route.data.get(method), who)
+            request_as_a(world, make_client(), method, url, route.body(method), who)
 
 
 def sweep_org_page(world: World, found: FoundRoute, route: Route) -> None:
     url = route.url(found, None)
     for method in route.methods_for(found):
-        for who, make_client in a_clients(world, url):
-            response = request_as_a(world, make_client(), method, url, route.data.get(method), who)
+        for who, make_client in a_clients(world, found):
+            response = request_as_a(world, make_client(), method, url, route.body(method), who)
             assert response.status_code in route.expected(method), (
                 f"{method} {url} as {who} answered {response.status_code}, expected one of "
                 f"{sorted(route.expected(method))}: the sweep must reach the view to mean anything"
@@ -362,8 +370,8 @@ def attack_object(world: World, found: FoundRoute, route: Route) -> None:
     target = route.build(world.b)
     url = route.url(found, target)
     for method in route.methods_for(found):
-        for who, make_client in a_clients(world, url):
-            response = request_as_a(world, make_client(), method, url, route.data.get(method), who)
+        for who, make_client in a_clients(world, found):
+            response = request_as_a(world, make_client(), method, url, route.body(method), who)
             check_hidden(response, f"{method} {url} (org B's object) as {who}")
             if route.unchanged:
                 route.unchanged(target)
@@ -373,10 +381,11 @@ def control_object(world: World, found: FoundRoute, route: Route) -> None:
     """The same route on A's own object must get past the lookup, else the 404 above proves
     nothing (a typo'd kwarg or a broken view would 404 as well)."""
     assert route.build is not None
-    url = route.url(found, route.build(world.a))
     for method in route.methods_for(found):
-        for who, make_client in a_clients(world, url):
-            response = send(make_client(), method, url, route.data.get(method))
+        for who, make_client in a_clients(world, found):
+            # A fresh object each time: the first write may have used up the last one.
+            url = route.url(found, route.build(world.a))
+            response = send(make_client(), method, url, route.body(method))
             assert response.status_code in route.expected(method), (
                 f"control: {method} {url} on A's own object as {who} answered "
                 f"{response.status_code}, expected one of {sorted(route.expected(method))}"
@@ -404,9 +413,11 @@ SWEEPS: dict[Kind, Callable[[World, FoundRoute, Route], None]] = {
 # ---- builders and re-reads for object routes
 
 
-def a_viewer(tenant: Tenant) -> Membership:
-    # Not the owner: an owner might be refused as the last owner, and a refusal hides a leak.
-    return tenant.members[Role.VIEWER]
+def new_viewer(tenant: Tenant) -> Membership:
+    # Not an owner: an owner might be refused as the last owner, and a refusal hides a leak.
+    # Named after its org, like every marker, so a match can only mean B's data showed.
+    user = UserFactory(full_name=f"{tenant.org.name} extra viewer")
+    return MembershipFactory(organization=tenant.org, role=Role.VIEWER, user=user)
 
 
 def membership_unchanged(built: Membership) -> None:
@@ -428,7 +439,9 @@ def invitation_unchanged(built: Invitation) -> None:
 
 
 def active_token(tenant: Tenant) -> ApiToken:
-    return ApiTokenFactory(membership=tenant.members[Role.VIEWER], name="Viewer export")
+    return ApiTokenFactory(
+        membership=tenant.members[Role.VIEWER], name=f"{tenant.org.name} viewer export"
+    )
 
 
 def token_unchanged(built: ApiToken) -> None:
@@ -490,6 +503,8 @@ def sweep_invitation_accept(world: World, found: FoundRoute, route: Route) -> No
 
 # ---- the registry itself
 
+SERIAL = itertools.count(1)
+ORG_BASICS = {"currency": "GBP", "timezone": "Europe/London"}
 SETTINGS_FORM = {
     "name": "Acme Plumbing Co",
     "brand_color": "#123456",
@@ -519,14 +534,14 @@ ROUTES: dict[str, Route] = {
     "organization_switch": Route("custom", custom=sweep_organization_switch),
     "organization_create": Route(
         "org_page",
-        data={"POST": {"org_name": "Acme Two", "currency": "GBP", "timezone": "Europe/London"}},
+        data={"POST": lambda: {"org_name": f"Acme {next(SERIAL)}", **ORG_BASICS}},
         expect={"POST": {302}},
     ),
     "settings": Route("org_page", data={"POST": SETTINGS_FORM}, expect={"POST": {302}}),
     "organization_logo": Route("org_page"),
     "team": Route(
         "org_page",
-        data={"POST": {"email": "new.hire@acme.test", "role": Role.BILLING}},
+        data={"POST": lambda: {"email": f"new.hire{next(SERIAL)}@acme.test", "role": "billing"}},
         expect={"POST": {302}},
     ),
     "tokens": Route("org_page", data={"POST": {"name": "Acme export"}}, expect={"POST": {200}}),
@@ -546,13 +561,13 @@ ROUTES: dict[str, Route] = {
     # Routes that take an object id.
     "member_role": Route(
         "object",
-        build=a_viewer,
+        build=new_viewer,
         unchanged=membership_unchanged,
         data={"POST": {"role": Role.ADMIN}},
         expect={"POST": {302}},
     ),
     "member_remove": Route(
-        "object", build=a_viewer, unchanged=membership_unchanged, expect={"POST": {302}}
+        "object", build=new_viewer, unchanged=membership_unchanged, expect={"POST": {302}}
     ),
     "invitation_revoke": Route(
         "object", build=pending_invitation, unchanged=invitation_unchanged, expect={"POST": {302}}
@@ -625,7 +640,7 @@ def _fake_urlconf(view: Callable[..., HttpResponse]) -> ModuleType:
     return urlconf
 
 
-FAKE_MEMBER_ROUTE = Route("object", build=a_viewer, unchanged=membership_unchanged)
+FAKE_MEMBER_ROUTE = Route("object", build=new_viewer, unchanged=membership_unchanged)
 
 
 def test_coverage_check_reports_a_route_missing_from_the_registry() -> None:

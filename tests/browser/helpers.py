@@ -53,22 +53,39 @@ def log_in(page: Page, email: str, password: str) -> None:
 
 
 def horizontal_overflow(page: Page) -> dict[str, Any]:
-    """How far the page is wider than the screen, and which elements stick out."""
+    """How wide the page is against the screen, and which elements stick out.
+
+    The screen is the layout viewport, ``documentElement.clientWidth``. ``innerWidth`` is not
+    enough on its own: a mobile browser (Playwright's ``is_mobile``) zooms out to fit content that
+    is too wide, and ``innerWidth`` grows with it (to 555 on a 360 px phone, say), so a page that
+    scrolls sideways would still have ``scrollWidth <= innerWidth``. ``fits`` checks both.
+    """
     return page.evaluate(
         """() => {
-          const width = window.innerWidth;
+          const screen = Math.min(window.innerWidth, document.documentElement.clientWidth);
           const culprits = [];
           for (const el of document.body.querySelectorAll('*')) {
             const box = el.getBoundingClientRect();
-            if (box.width && box.right > width + 0.5) {
-              culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
-                `${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''}` +
-                ` right=${Math.round(box.right)}`);
+            if (!box.width || box.right <= screen + 0.5) continue;
+            // Skip what a scrolling or clipping box (a table wrapper, the tab strip) contains,
+            // and report only the outermost offender, not all of its children.
+            let hidden = false;
+            for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+              if (getComputedStyle(up).overflowX !== 'visible' ||
+                  up.getBoundingClientRect().right > screen + 0.5) { hidden = true; break; }
             }
+            if (hidden) continue;
+            const cls = typeof el.className === 'string' && el.className.trim()
+              ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+            culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls}` +
+              ` right=${Math.round(box.right)}`);
           }
+          const scrollWidth = document.documentElement.scrollWidth;
           return {
-            scrollWidth: document.documentElement.scrollWidth,
-            innerWidth: width,
+            fits: scrollWidth <= window.innerWidth && scrollWidth <= screen,
+            scrollWidth,
+            innerWidth: window.innerWidth,
+            clientWidth: document.documentElement.clientWidth,
             culprits: culprits.slice(0, 10),
           };
         }"""

@@ -68,7 +68,7 @@ class PageChecker:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT_DIR / f"{self.size}-{name}.png"), full_page=True)
         overflow = horizontal_overflow(page)
-        if overflow["scrollWidth"] > overflow["innerWidth"]:
+        if not overflow["fits"]:
             self.problems.append(f"{name}: scrolls sideways {overflow}")
         missing = unlabelled_controls(page)
         if missing:
