@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from arhub.colours import text_colour_on
 from arhub.permissions import membership_allows
 from arhub.roles import Perm
 from arhub.selectors import membership_list_for_user
@@ -19,6 +20,7 @@ def organization(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "current_org": membership.organization,
+        "brand_text_colour": text_colour_on(membership.organization.brand_color),
         "current_membership": membership,
         "user_memberships": lambda: list(membership_list_for_user(user=request.user)),  # type: ignore[arg-type]
         "can": {perm.value: can(perm) for perm in Perm},
