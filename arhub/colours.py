@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 LIGHT_TEXT = "#ffffff"
 DARK_TEXT = "#111418"
 
@@ -20,6 +23,8 @@ def contrast_ratio(a: str, b: str) -> float:
 def text_colour_on(background: str) -> str:
     """White or near-black, whichever contrasts more, so a pale brand colour still has
     readable button labels."""
+    if not HEX_COLOUR.fullmatch(background):
+        return LIGHT_TEXT
     light = contrast_ratio(background, LIGHT_TEXT)
     dark = contrast_ratio(background, DARK_TEXT)
     return LIGHT_TEXT if light >= dark else DARK_TEXT

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
+
+from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -10,8 +14,12 @@ from django.urls import reverse
 from arhub.models import Invitation
 from arhub.roles import Role
 
+logger = logging.getLogger(__name__)
 
-def invitation_email_send(*, invitation: Invitation, secret: str) -> None:
+
+def invitation_email_send(*, invitation: Invitation, secret: str) -> bool:
+    """Send the invitation; False if the mail server refused it (the invitation stays, and
+    the owner can resend it from the team page)."""
     org = invitation.organization
     inviter = invitation.invited_by
     context = {
@@ -27,4 +35,9 @@ def invitation_email_send(*, invitation: Invitation, secret: str) -> None:
         to=[invitation.email],
     )
     message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    message.send()
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException, AnymailError):
+        logger.exception("Invitation email to %s failed", invitation.email)
+        return False
+    return True

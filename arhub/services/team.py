@@ -20,11 +20,16 @@ def _may_assign(actor: Membership, role: str) -> bool:
     return role_allows(actor.role, Perm.MANAGE_TEAM)
 
 
+def assignable_roles(actor: Membership) -> list[tuple[str, str]]:
+    """The roles ``actor`` may give someone, as form choices."""
+    return [(value, label) for value, label in Role.choices if _may_assign(actor, value)]
+
+
 def invitation_create(
     *, org: Organization, actor: Membership, email: str, role: str
-) -> tuple[Invitation, str]:
-    """Invite ``email`` with ``role`` and email them a link. Returns the invitation and the
-    link's secret (shown nowhere else; only its hash is stored)."""
+) -> tuple[Invitation, bool]:
+    """Invite ``email`` with ``role`` and email them a link. Returns the invitation and whether
+    the email went out. The link's secret exists only in that email; we keep its hash."""
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": f"“{role}” is not a role."})
@@ -54,20 +59,18 @@ def invitation_create(
         raise ValidationError(
             {"email": f"{email} already has a pending invitation. Resend it from the list."}
         ) from exc
-    invitation_email_send(invitation=invitation, secret=secret)
-    return invitation, secret
+    return invitation, invitation_email_send(invitation=invitation, secret=secret)
 
 
-def invitation_resend(*, org: Organization, actor: Membership, invitation: Invitation) -> str:
-    """A fresh link and a fresh expiry; the old link stops working."""
+def invitation_resend(*, org: Organization, actor: Membership, invitation: Invitation) -> bool:
+    """A fresh link and a fresh expiry; the old link stops working. True if the email went."""
     if invitation.organization_id != org.pk or invitation.accepted_at or invitation.revoked_at:
         raise ValidationError("This invitation can no longer be resent.")
     secret = new_secret("inv")
     invitation.token_hash = hash_secret(secret)
     invitation.expires_at = timezone.now() + settings.INVITATION_TTL
     invitation.save(update_fields=["token_hash", "expires_at"])
-    invitation_email_send(invitation=invitation, secret=secret)
-    return secret
+    return invitation_email_send(invitation=invitation, secret=secret)
 
 
 def invitation_revoke(*, org: Organization, actor: Membership, invitation: Invitation) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -45,6 +47,16 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         record_sign_in(self.request, form.get_user())
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Reset links point at SITE_URL, the address people know, whatever Host the request had."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        site = urlsplit(settings.SITE_URL)
+        # The email context is built from these after Django's own Host-derived values.
+        self.extra_email_context = {"protocol": site.scheme, "domain": site.netloc}
+        return super().form_valid(form)
 
 
 class SignupView(FormView[SignupForm]):

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from arhub.forms import OrganizationSettingsForm
-from arhub.models import AuditAction
+from arhub.models import AuditAction, Organization
 from arhub.permissions import OrgViewMixin, membership_allows
 from arhub.roles import Perm
 from arhub.services.audit import audit_record
@@ -28,7 +28,10 @@ class OrganizationSettingsView(OrgViewMixin, View):
         return self._render(request, OrganizationSettingsForm(instance=self.org))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = OrganizationSettingsForm(request.POST, request.FILES, instance=self.org)
+        # A copy: a ModelForm writes submitted values onto its instance even when they fail
+        # validation, and the page around the form still renders from request.org.
+        editable = Organization.objects.get(pk=self.org.pk)
+        form = OrganizationSettingsForm(request.POST, request.FILES, instance=editable)
         if not form.is_valid():
             return self._render(request, form)
         with transaction.atomic():

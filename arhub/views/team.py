@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
@@ -11,6 +11,7 @@ from arhub.permissions import OrgViewMixin
 from arhub.roles import ROLE_SUMMARIES, Perm, Role
 from arhub.selectors import invitation_get, invitation_pending_list, member_get, member_list
 from arhub.services.team import (
+    assignable_roles,
     invitation_create,
     invitation_resend,
     invitation_revoke,
@@ -18,9 +19,14 @@ from arhub.services.team import (
     membership_remove,
 )
 
+EMAIL_FAILED = (
+    "The invitation for {email} is saved, but the email could not be sent. "
+    "Check the mail settings, then use Resend."
+)
 
-def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
+
+def _flash_errors(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    for message in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
         messages.error(request, message)
 
 
@@ -36,29 +42,36 @@ class TeamView(OrgViewMixin, View):
                 "invitations": invitation_pending_list(org=self.org),
                 "invite_form": form,
                 "roles": [(role, ROLE_SUMMARIES[role]) for role in Role],
-                "role_choices": Role.choices,
+                # Offer only the roles this member may hand out (admins cannot make owners).
+                "role_choices": assignable_roles(self.membership),
             },
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, InviteForm())
+        return self._render(request, InviteForm(roles=assignable_roles(self.membership)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = InviteForm(request.POST)
+        form = InviteForm(request.POST, roles=assignable_roles(self.membership))
         if not form.is_valid():
             return self._render(request, form)
         try:
-            invitation, _ = invitation_create(
+            invitation, sent = invitation_create(
                 org=self.org,
                 actor=self.membership,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
             )
+        except PermissionDenied as exc:
+            form.add_error("role", str(exc))
+            return self._render(request, form)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             return self._render(request, form)
-        messages.success(request, f"Invitation sent to {invitation.email}.")
+        if sent:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+        else:
+            messages.error(request, EMAIL_FAILED.format(email=invitation.email))
         return redirect("team")
 
 
@@ -76,7 +89,7 @@ class MemberRoleView(OrgViewMixin, View):
                 org=self.org, actor=self.membership, membership=membership,
                 role=form.cleaned_data["role"],
             )  # fmt: skip
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             _flash_errors(request, exc)
         else:
             messages.success(
@@ -92,7 +105,7 @@ class MemberRemoveView(OrgViewMixin, View):
         membership = member_get(org=self.org, membership_id=pk)
         try:
             membership_remove(org=self.org, actor=self.membership, membership=membership)
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             _flash_errors(request, exc)
         else:
             messages.success(request, f"Removed {membership.user.email} from {self.org.name}.")
@@ -117,9 +130,12 @@ class InvitationResendView(OrgViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         invitation = invitation_get(org=self.org, invitation_id=pk)
         try:
-            invitation_resend(org=self.org, actor=self.membership, invitation=invitation)
+            sent = invitation_resend(org=self.org, actor=self.membership, invitation=invitation)
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(request, f"Sent a fresh link to {invitation.email}.")
+            if sent:
+                messages.success(request, f"Sent a fresh link to {invitation.email}.")
+            else:
+                messages.error(request, EMAIL_FAILED.format(email=invitation.email))
         return redirect("team")

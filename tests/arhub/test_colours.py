@@ -3,6 +3,10 @@ import pytest
 from arhub.colours import DARK_TEXT, LIGHT_TEXT, contrast_ratio, text_colour_on
 
 
+def test_invalid_colour_falls_back_to_white_text():
+    assert text_colour_on("green") == LIGHT_TEXT
+
+
 def test_contrast_ratio_extremes():
     assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast_ratio("#777777", "#777777") == pytest.approx(1.0)
