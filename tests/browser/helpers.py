@@ -53,32 +53,56 @@ def log_in(page: Page, email: str, password: str) -> None:
 
 
 def horizontal_overflow(page: Page) -> dict[str, Any]:
-    """How wide the page is against the screen, and which elements stick out.
+    """How wide the page is against the screen, and which elements make it wider.
 
     The screen is the layout viewport, ``documentElement.clientWidth``. ``innerWidth`` is not
     enough on its own: a mobile browser (Playwright's ``is_mobile``) zooms out to fit content that
     is too wide, and ``innerWidth`` grows with it (to 555 on a 360 px phone, say), so a page that
     scrolls sideways would still have ``scrollWidth <= innerWidth``. ``fits`` checks both.
+
+    ``culprits`` lists elements that stick out past the screen and that no scrolling box (a table
+    wrapper, the tab strip) contains. An absolutely positioned element escapes every scrolling box
+    between it and its containing block, which is why it is worked out here and not guessed from
+    the DOM tree.
     """
     return page.evaluate(
         """() => {
           const screen = Math.min(window.innerWidth, document.documentElement.clientWidth);
-          const culprits = [];
-          for (const el of document.body.querySelectorAll('*')) {
+          const sticksOut = (el) => {
             const box = el.getBoundingClientRect();
-            if (!box.width || box.right <= screen + 0.5) continue;
-            // Skip what a scrolling or clipping box (a table wrapper, the tab strip) contains,
-            // and report only the outermost offender, not all of its children.
-            let hidden = false;
+            return box.width > 0 && box.right > screen + 0.5;
+          };
+          const clipped = (el) => {
+            const position = getComputedStyle(el).position;
+            if (position === 'fixed') return false;
+            let skipStatic = position === 'absolute';
             for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
-              if (getComputedStyle(up).overflowX !== 'visible' ||
-                  up.getBoundingClientRect().right > screen + 0.5) { hidden = true; break; }
+              const style = getComputedStyle(up);
+              const establishes = style.position !== 'static' || style.transform !== 'none';
+              if (skipStatic && !establishes) continue;  // not its containing block
+              if (style.overflowX !== 'visible') return true;
+              if (style.position === 'fixed') return false;
+              skipStatic = style.position === 'absolute';
             }
-            if (hidden) continue;
+            return false;
+          };
+          const describe = (el) => {
             const cls = typeof el.className === 'string' && el.className.trim()
               ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
-            culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls}` +
-              ` right=${Math.round(box.right)}`);
+            const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+            const right = Math.round(el.getBoundingClientRect().right);
+            return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls}` +
+              ` "${text}" right=${right} position=${getComputedStyle(el).position}`;
+          };
+          const culprits = [];
+          for (const el of document.body.querySelectorAll('*')) {
+            if (!sticksOut(el) || clipped(el)) continue;
+            // Only the outermost offender in normal flow, not each of its children.
+            const parent = el.parentElement;
+            const inFlow = !['absolute', 'fixed'].includes(getComputedStyle(el).position);
+            if (inFlow && parent && parent !== document.body && sticksOut(parent)
+                && !clipped(parent)) continue;
+            culprits.push(describe(el));
           }
           const scrollWidth = document.documentElement.scrollWidth;
           return {
@@ -122,3 +146,46 @@ def api_get(url: str, token: str | None) -> tuple[int, Any]:
     except urllib.error.HTTPError as exc:
         body = exc.read()
         return exc.code, json.loads(body) if body else None
+
+
+def field_layout_problems(page: Page, min_gap_px: float = 8) -> list[str]:
+    """Where a form's fields are laid out so that a person could pair a label with the wrong
+    field: each visible label should sit above its control, starting at the same left edge, and
+    each field should be set apart from the one before it by at least ``min_gap_px``."""
+    return page.evaluate(
+        """(minGap) => {
+          const problems = [];
+          const visible = (el) => {
+            const box = el.getBoundingClientRect();
+            return box.width > 1 && box.height > 1;
+          };
+          for (const form of document.querySelectorAll('main form')) {
+            let previousBottom = null;
+            const controls = form.querySelectorAll(
+              'input:not([type=hidden]):not([type=submit]), select, textarea');
+            for (const control of controls) {
+              const label = [...(control.labels || [])].find(visible);
+              if (!visible(control) || !label) continue;
+              const l = label.getBoundingClientRect();
+              const c = control.getBoundingClientRect();
+              const name = label.textContent.trim();
+              if (l.bottom > c.top + 1) {
+                problems.push(`"${name}" label is beside its field, not above it ` +
+                  `(label ${Math.round(l.left)},${Math.round(l.top)}; ` +
+                  `field ${Math.round(c.left)},${Math.round(c.top)})`);
+              } else if (Math.abs(l.left - c.left) > 2) {
+                problems.push(`"${name}" label starts at x=${Math.round(l.left)}, ` +
+                  `its field at x=${Math.round(c.left)}`);
+              }
+              if (previousBottom !== null && l.top >= previousBottom - 1 &&
+                  l.top - previousBottom < minGap) {
+                problems.push(`"${name}" label is ${Math.round(l.top - previousBottom)}px ` +
+                  `below the previous field (want ${minGap}px or more)`);
+              }
+              previousBottom = c.bottom;
+            }
+          }
+          return problems;
+        }""",
+        min_gap_px,
+    )

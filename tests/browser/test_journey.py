@@ -217,7 +217,22 @@ def test_phone_width_sign_up_and_dashboard(phone_page: Page) -> None:
     expect(page.locator(":focus")).to_have_text("Skip to content")
 
 
-def test_sign_up_helper_reaches_dashboard(page: Page) -> None:
-    """The shared helper used by other browser tests keeps working."""
-    sign_up(page, Visitor(email="helper@example.test", org_name="Helper Ltd"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Helper Ltd")
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known app issue: the token page answers the creating POST with the page itself (no "
+        "redirect), so reloading it re-sends the form and silently makes a second token with a "
+        "new secret (a person sees the browser's 'Confirm form resubmission' prompt first)"
+    ),
+)
+def test_reloading_after_creating_a_token_does_not_create_another(page: Page) -> None:
+    sign_up(page, Visitor())
+    page.goto("/settings/tokens/")
+    page.get_by_label("Name").fill("Accounting export")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_be_visible()
+    assert ApiToken.objects.count() == 1
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    assert ApiToken.objects.count() == 1

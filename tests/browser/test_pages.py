@@ -1,7 +1,12 @@
 """Every main page, at desktop and phone width (and in dark mode on a phone): it loads, has one
 heading, fits the screen without sideways scrolling, labels its fields, and logs no script or
-Content-Security-Policy error. Screenshots go to var/screenshots/<size>-<page>.png for a
-person to look at."""
+Content-Security-Policy error. Screenshots go to var/screenshots/<size>-<page>.png for a person
+to look at.
+
+Known, reported app bugs are listed in KNOWN_BUGS / KNOWN_LAYOUT_BUGS: while they reproduce, the
+test is an expected failure (xfail) naming them; once fixed, the test fails and asks for the entry
+to be removed, so the list never goes stale.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from tests.browser.helpers import (
     DASHBOARD_URL,
     PASSWORD,
     Visitor,
+    field_layout_problems,
     fill_signup,
     horizontal_overflow,
     log_in,
@@ -43,15 +49,29 @@ SIGNED_IN_PAGES = [
     ("org-new", "/orgs/new/", "Add another organization"),
 ]
 
+_TABLE_WRAP_BUG = (
+    "a .visually-hidden span (position: absolute) inside a .table-wrap table escapes the "
+    "wrapper's overflow-x: auto, because .table-wrap is not positioned, so the whole page "
+    "scrolls sideways on a phone"
+)
+# (device kind, page name, check) -> why it fails today
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {
+    ("phone", "team", "overflow"): _TABLE_WRAP_BUG,
+    ("phone", "tokens", "overflow"): _TABLE_WRAP_BUG,
+    ("phone", "tokens-new-secret", "overflow"): _TABLE_WRAP_BUG,
+}
+
 
 class PageChecker:
     """Visits pages, screenshots them, and collects what is wrong instead of stopping at the
     first problem, so one run reports every page."""
 
-    def __init__(self, page: Page, size: str) -> None:
+    def __init__(self, page: Page, size: str, kind: str) -> None:
         self.page = page
         self.size = size
+        self.kind = kind
         self.problems: list[str] = []
+        self.known: dict[tuple[str, str, str], str] = {}
         self.console: list[str] = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.console.append(f"page error: {exc}"))
@@ -62,6 +82,13 @@ class PageChecker:
         ):
             self.console.append(f"{message.type}: {message.text}")
 
+    def _problem(self, name: str, check: str, detail: str) -> None:
+        key = (self.kind, name, check)
+        if key in KNOWN_BUGS:
+            self.known[key] = f"{name} ({check}): {detail}"
+        else:
+            self.problems.append(f"{name} ({check}): {detail}")
+
     def check(self, name: str, heading: str) -> None:
         page = self.page
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -69,23 +96,36 @@ class PageChecker:
         page.screenshot(path=str(SCREENSHOT_DIR / f"{self.size}-{name}.png"), full_page=True)
         overflow = horizontal_overflow(page)
         if not overflow["fits"]:
-            self.problems.append(f"{name}: scrolls sideways {overflow}")
+            self._problem(name, "overflow", f"scrolls sideways {overflow}")
         missing = unlabelled_controls(page)
         if missing:
-            self.problems.append(f"{name}: controls without a label {missing}")
+            self._problem(name, "labels", f"controls without a label {missing}")
         if page.locator("h1").count() != 1:
-            self.problems.append(f"{name}: {page.locator('h1').count()} h1 elements")
+            self._problem(name, "h1", f"{page.locator('h1').count()} h1 elements")
         if self.console:
-            self.problems.append(f"{name}: console {self.console}")
+            self._problem(name, "console", str(self.console))
             self.console = []
 
     def visit(self, name: str, path: str, heading: str) -> None:
         response = self.page.goto(path)
         assert response is not None
         if response.status != 200:
-            self.problems.append(f"{name}: HTTP {response.status} for {path}")
+            self._problem(name, "status", f"HTTP {response.status} for {path}")
             return
         self.check(name, heading)
+
+    def finish(self, visited: set[str]) -> None:
+        assert not self.problems, "\n".join(self.problems)
+        fixed = [
+            key
+            for key in KNOWN_BUGS
+            if key[0] == self.kind and key[1] in visited and key not in self.known
+        ]
+        assert not fixed, f"Fixed? Remove these from KNOWN_BUGS: {fixed}"
+        if self.known:
+            pytest.xfail(
+                "known app bugs: " + "; ".join(sorted(set(KNOWN_BUGS[k] for k in self.known)))
+            )
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -102,7 +142,7 @@ def test_main_pages_render_and_fit(new_page: Callable[..., Any], size: str) -> N
     api_token_create(org=org, membership=user.memberships.get(), name="Accounting export")
 
     page = new_page(kind, **options)
-    checker = PageChecker(page, size)
+    checker = PageChecker(page, size, kind)
 
     checker.visit("signup", "/signup/", "Create your account")
     fill_signup(page, Visitor(email="dana@whitfield-joinery.test", password="12345"))
@@ -121,4 +161,68 @@ def test_main_pages_render_and_fit(new_page: Callable[..., Any], size: str) -> N
     expect(page.locator("#new-token")).to_be_visible()
     checker.check("tokens-new-secret", "Settings")
 
-    assert checker.problems == []
+    visited = {"signup", "signup-errors", "login", "tokens-new-secret"}
+    checker.finish(visited | {name for name, _, _ in SIGNED_IN_PAGES})
+
+
+# Django's ``{{ field.as_field_group }}`` renders label, help text, errors and input with no
+# wrapping element, but app.css styles fields as ``form > div`` / ``.row-form > div``: so no
+# field is spaced from the next, and in flex and grid forms labels and inputs land in separate
+# cells.
+_NO_FIELD_WRAPPER = (
+    "field groups have no wrapping <div>, so the CSS for `form > div`, `.row-form > div` and "
+    "`.grid-form fieldset` lays labels and inputs out wrongly"
+)
+FORM_PAGES = [
+    ("signup", "/signup/", False),
+    ("login", "/login/", False),
+    ("org-new", "/orgs/new/", True),
+    ("settings", "/settings/", True),
+    ("team", "/settings/team/", True),
+    ("tokens", "/settings/tokens/", True),
+]
+LAYOUT_SIZES = ["desktop", "phone"]
+# (page, size) -> why it fails today. On a phone the one-field forms of Team and API tokens wrap
+# into a column, which happens to look right.
+KNOWN_LAYOUT_BUGS: dict[tuple[str, str], str] = {
+    (name, size): _NO_FIELD_WRAPPER
+    for name, _, _ in FORM_PAGES
+    for size in LAYOUT_SIZES
+    if (name, size) not in {("team", "phone"), ("tokens", "phone")}
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "signed_in", "size"),
+    [
+        pytest.param(
+            name,
+            path,
+            signed_in,
+            size,
+            id=f"{name}-{size}",
+            marks=[pytest.mark.xfail(reason=KNOWN_LAYOUT_BUGS[name, size], strict=True)]
+            if (name, size) in KNOWN_LAYOUT_BUGS
+            else [],
+        )
+        for name, path, signed_in in FORM_PAGES
+        for size in LAYOUT_SIZES
+    ],
+)
+def test_labels_sit_above_their_fields_with_space_between_fields(
+    new_page: Callable[..., Any], name: str, path: str, signed_in: bool, size: str
+) -> None:
+    page = new_page(size)
+    if signed_in:
+        user_signup(
+            email="dana@whitfield-joinery.test",
+            password=PASSWORD,
+            full_name="Dana Whitfield",
+            org_name="Whitfield Joinery",
+        )
+        log_in(page, "dana@whitfield-joinery.test", PASSWORD)
+        expect(page).to_have_url(DASHBOARD_URL)
+    page.goto(path)
+    expect(page.locator("main form").first).to_be_visible()
+    problems = field_layout_problems(page)
+    assert not problems, "\n".join(problems)
