@@ -18,6 +18,7 @@ from django.urls import reverse_lazy
 from django.views.generic import FormView
 
 from arhub.client_ip import client_ip
+from arhub.form_errors import form_add_service_errors
 from arhub.forms import EmailAuthenticationForm, SignupForm
 from arhub.middleware import SESSION_ORG_KEY
 from arhub.models import AuditAction, User
@@ -81,8 +82,7 @@ class SignupView(FormView[SignupForm]):
                 timezone=data["timezone"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         login(self.request, user, backend=MODEL_BACKEND)
         self.request.session[SESSION_ORG_KEY] = org.pk

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from arhub.form_errors import form_add_service_errors
 from arhub.forms import OrganizationCreateForm
 from arhub.middleware import SESSION_ORG_KEY
 from arhub.models import User
@@ -59,8 +60,7 @@ class OrganizationCreateView(LoginRequiredMixin, FormView[OrganizationCreateForm
                 timezone=data["timezone"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         self.request.session[SESSION_ORG_KEY] = org.pk
         messages.success(self.request, f"{org.name} is ready. You are its owner.")

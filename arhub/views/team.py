@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from arhub.form_errors import form_add_service_errors
 from arhub.forms import InviteForm, RoleForm
 from arhub.permissions import OrgViewMixin
 from arhub.roles import ROLE_SUMMARIES, Perm, Role
@@ -65,8 +66,7 @@ class TeamView(OrgViewMixin, View):
             form.add_error("role", str(exc))
             return self._render(request, form)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_errors(form, exc)
             return self._render(request, form)
         if sent:
             messages.success(request, f"Invitation sent to {invitation.email}.")
