@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "arhub.urls"
+FORM_RENDERER = "arhub.form_rendering.FormRenderer"
 WSGI_APPLICATION = "arhub.wsgi.application"
 
 TEMPLATES = [
