@@ -3,8 +3,8 @@
 
 Fixtures:
 
-* ``browser`` (session): one headless Chromium for the whole run. Skips every browser test with a
-  clear message when no Chromium binary is installed.
+* ``browser`` (package): one headless Chromium for all of tests/browser. Skips every browser test
+  with a clear message when no Chromium binary is installed.
 * ``page``: a fresh context (cookies, storage) per test at desktop size.
 * ``phone_page``: the same at phone size (360 x 740, touch, mobile viewport meta honoured).
 * ``new_page``: a factory for more pages in one test, e.g. ``new_page("phone")``.
@@ -18,12 +18,16 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
+ALLOW_ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -45,16 +49,6 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     },
 }
 
-# Playwright's sync API runs an asyncio event loop on the main thread and, between its calls, marks
-# that loop as the thread's running loop (it hands control back and forth with greenlets). Django's
-# ``async_unsafe`` guard sees a running loop and raises SynchronousOnlyOperation on any ORM call from
-# the test body (counting users, reading a token back), although such a call is plain synchronous
-# code that never runs inside the loop. The guard exists to protect async views, which these tests
-# do not have, so allow it. It is set at import, process-wide, on purpose: the browser fixture is
-# session-scoped, so the loop stays marked as running after the last browser test, and any test
-# collected after tests/browser in the same run would otherwise fail the same way.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -64,20 +58,42 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for all of tests/browser.
+
+    Package scope rather than session scope: Playwright is stopped, and the environment restored,
+    as soon as the last browser test is done, so nothing below leaks into the rest of the suite.
+    """
     if not Path(CHROMIUM_PATH).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM_PATH}; apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # Playwright's sync API runs an asyncio event loop on the main thread and, from the moment it
+    # starts until it stops, leaves that loop marked as the thread's running loop (it hands
+    # control back and forth with greenlets). Django's ``async_unsafe`` guard sees a running loop
+    # and raises SynchronousOnlyOperation on any ORM call from the test body (counting users,
+    # reading a token back), although such a call is plain synchronous code that never runs
+    # inside the loop. The guard protects async code, which these tests are not, so allow it,
+    # but only while Playwright runs: the variable is process-wide, and left set it would also
+    # reach every subprocess a later test starts (``manage.py check --deploy`` rejects it with
+    # async.E001).
+    previous = os.environ.get(ALLOW_ASYNC_UNSAFE)
+    os.environ[ALLOW_ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ALLOW_ASYNC_UNSAFE, None)
+        else:
+            os.environ[ALLOW_ASYNC_UNSAFE] = previous
 
 
 def _safe_name(nodeid: str) -> str:
@@ -86,14 +102,14 @@ def _safe_name(nodeid: str) -> str:
 
 @pytest.fixture
 def new_page(
-    request: pytest.FixtureRequest, browser: Any, live_server: Any
-) -> Iterator[Callable[..., Any]]:
+    request: pytest.FixtureRequest, browser: Browser, live_server: Any
+) -> Iterator[Callable[..., Page]]:
     """``new_page(kind="desktop")`` opens a page in a fresh context (its own cookies), with
     relative URLs resolved against the live server. Closed, and on failure screenshotted, after
     the test."""
-    opened: list[tuple[str, Any]] = []
+    opened: list[tuple[str, Page]] = []
 
-    def make(kind: str = "desktop", **context_options: Any) -> Any:
+    def make(kind: str = "desktop", **context_options: Any) -> Page:
         options = {**VIEWPORTS[kind], "base_url": live_server.url, **context_options}
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
@@ -120,10 +136,10 @@ def new_page(
 
 
 @pytest.fixture
-def page(new_page: Callable[..., Any]) -> Any:
+def page(new_page: Callable[..., Page]) -> Page:
     return new_page("desktop")
 
 
 @pytest.fixture
-def phone_page(new_page: Callable[..., Any]) -> Any:
+def phone_page(new_page: Callable[..., Page]) -> Page:
     return new_page("phone")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from arhub.models import ApiToken, Membership, Organization, User
 from tests.browser.helpers import (
@@ -24,7 +25,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_log_in_token_and_second_organization(page: Page, live_server) -> None:
+def test_sign_up_log_in_token_and_second_organization(page: Page, live_server: LiveServer) -> None:
     visitor = Visitor()
 
     # Sign up.
@@ -95,7 +96,9 @@ def test_sign_up_log_in_token_and_second_organization(page: Page, live_server) -
     status, _ = api_get(f"{live_server.url}/api/v1/organization/", None)
     assert status in {401, 403}
 
-    # Coming back to the page: the secret is gone, the token is listed by name and prefix.
+    # Coming back to the page (a fresh GET: reloading the POST's answer would send the form again,
+    # see the expected failure at the end of this file): the secret is gone, the token is listed
+    # by its name and prefix.
     page.goto("/settings/tokens/")
     expect(page.locator("#new-token")).to_have_count(0)
     expect(page.get_by_role("heading", name="Your new token")).to_have_count(0)
