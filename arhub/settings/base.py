@@ -141,6 +141,8 @@ AXES_VERBOSE = False
 # attacker rotating addresses, user agents or cookies still hits the same per-account limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Flash messages live in the server-side session, never in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -13,6 +13,9 @@ from arhub.selectors import api_token_get, api_token_list
 from arhub.services.tokens import api_token_create, api_token_revoke
 
 
+NEW_SECRET_KEY = "arhub_new_token_secret"
+
+
 class TokenListView(OrgViewMixin, View):
     required_perm = Perm.OWN_TOKENS
 
@@ -33,7 +36,8 @@ class TokenListView(OrgViewMixin, View):
         return response
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, TokenCreateForm())
+        # The secret of a token made a moment ago, shown on this one page view and then gone.
+        return self._render(request, TokenCreateForm(), request.session.pop(NEW_SECRET_KEY, None))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = TokenCreateForm(request.POST)
@@ -46,7 +50,10 @@ class TokenListView(OrgViewMixin, View):
         except ValidationError as exc:
             form.add_error("name", exc.message_dict.get("name", exc.messages))
             return self._render(request, form)
-        return self._render(request, TokenCreateForm(), secret)
+        # Redirect, so a reload or Back cannot post the form again and mint a second token. The
+        # secret waits in the server-side session (never a cookie) for exactly one page view.
+        request.session[NEW_SECRET_KEY] = secret
+        return redirect("tokens")
 
 
 class TokenRevokeView(OrgViewMixin, View):

@@ -77,10 +77,16 @@ def test_revoked_token_is_refused(tenant):
 
 def test_token_page_shows_secret_once_and_lists_tokens(tenant):
     client = tenant.client(Role.ACCOUNTANT)
-    response = client.post("/settings/tokens/", {"name": "Spreadsheet"})
+    posted = client.post("/settings/tokens/", {"name": "Spreadsheet"})
+    # Post/redirect/get: reloading the page that shows the secret cannot create another token.
+    assert posted.status_code == 302
+    assert posted["Location"] == "/settings/tokens/"
+    assert "arh_" not in posted.cookies.output()
+    response = client.get("/settings/tokens/")
     secret = response.context["new_secret"]
     assert secret in response.content.decode()
     assert response["Cache-Control"] == "no-store"
+    assert ApiToken.objects.filter(name="Spreadsheet").count() == 1
     listing = client.get("/settings/tokens/").content.decode()
     assert secret not in listing
     assert "Spreadsheet" in listing and secret[:12] in listing

@@ -220,14 +220,6 @@ def test_phone_width_sign_up_and_dashboard(phone_page: Page) -> None:
     expect(page.locator(":focus")).to_have_text("Skip to content")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known app issue: the token page answers the creating POST with the page itself (no "
-        "redirect), so reloading it re-sends the form and silently makes a second token with a "
-        "new secret (a person sees the browser's 'Confirm form resubmission' prompt first)"
-    ),
-)
 def test_reloading_after_creating_a_token_does_not_create_another(page: Page) -> None:
     sign_up(page, Visitor())
     page.goto("/settings/tokens/")
@@ -239,3 +231,5 @@ def test_reloading_after_creating_a_token_does_not_create_another(page: Page) ->
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
     assert ApiToken.objects.count() == 1
+    # The secret was shown once; the reloaded page no longer has it.
+    expect(page.locator("#new-token")).to_have_count(0)
