@@ -12,7 +12,6 @@ from arhub.roles import Perm
 from arhub.selectors import api_token_get, api_token_list
 from arhub.services.tokens import api_token_create, api_token_revoke
 
-
 NEW_SECRET_KEY = "arhub_new_token_secret"
 
 

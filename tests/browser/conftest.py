@@ -66,7 +66,12 @@ def browser() -> Iterator[Browser]:
     as soon as the last browser test is done, so nothing below leaks into the rest of the suite.
     """
     if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM_PATH}; apt-get install chromium")
+        message = f"Chromium not found at {CHROMIUM_PATH}; apt-get install chromium"
+        # CI sets ARHUB_REQUIRE_BROWSER so that a missing browser fails the run instead of
+        # quietly skipping the journeys.
+        if os.environ.get("ARHUB_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an asyncio event loop on the main thread and, from the moment it
