@@ -27,7 +27,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--scale", type=int, default=10_000, help="rows of demo data (seed_demo --events)"
     )
     parser.add_argument(
-        "--repeat", type=int, default=1, help="run each benchmark K times; report median and best"
+        "--repeat", type=int, default=3, help="run each benchmark K times; report median and best"
     )
     parser.add_argument("--only", metavar="NAME", help="run just this benchmark")
     args = parser.parse_args(argv)

@@ -61,3 +61,18 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     body = docs.content.decode()
     assert "cdn" not in body.lower()
     assert "/static/drf_spectacular_sidecar/" in body
+
+
+def test_session_api_writes_need_the_csrf_token(tenant):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tenant.user())
+    assert client.get("/api/v1/organization/").status_code == 200
+    response = client.patch(
+        "/api/v1/organization/", {"city": "York"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    tenant.org.refresh_from_db()
+    assert tenant.org.city != "York"
