@@ -29,5 +29,8 @@ class OrganizationMiddleware:
             if membership is not None:
                 request.membership = membership  # type: ignore[attr-defined]
                 request.org = membership.organization  # type: ignore[attr-defined]
-                request.session[SESSION_ORG_KEY] = membership.organization_id
+                # Written only when it changes: a write marks the session dirty and costs a
+                # database UPDATE on every request.
+                if request.session.get(SESSION_ORG_KEY) != membership.organization_id:
+                    request.session[SESSION_ORG_KEY] = membership.organization_id
         return self.get_response(request)

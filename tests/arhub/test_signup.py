@@ -1,6 +1,9 @@
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from arhub.models import AuditEvent, Membership, Organization
 from arhub.roles import Role
@@ -104,3 +107,12 @@ def test_user_without_organization_is_asked_to_create_one(client):
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert response["Location"] == "/orgs/new/"
+
+
+def test_a_plain_page_view_does_not_rewrite_the_session(tenant):
+    client = tenant.client()
+    key = client.session.session_key
+    before = Session.objects.get(session_key=key).expire_date
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=5)):
+        assert client.get("/dashboard/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == before
