@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -13,7 +14,8 @@ from typing import Any
 from bench.registry import Context, Row
 from bench.server import gunicorn, peak_rss_bytes
 
-API_PATH = "/api/v1/audit-events/?page_size=50"
+PAGE_SIZE = 50
+API_PATH = f"/api/v1/audit-events/?page_size={PAGE_SIZE}"
 BARE_PATH = "/bench/bare/"
 REQUESTS = 300
 WARMUP = 30
@@ -57,6 +59,7 @@ def run(ctx: Context) -> list[Row]:
             bare()
             sql()
         rss_before_api = peak_rss_bytes(worker)
+        _check_full_page(http_conn, headers)
         for _ in range(WARMUP):
             api()
         # Interleaved, so a slow patch of the machine lands on all three alike.
@@ -81,7 +84,15 @@ def run(ctx: Context) -> list[Row]:
     ]
 
 
-def _get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> None:
+def _check_full_page(conn: http.client.HTTPConnection, headers: dict[str, str]) -> None:
+    """A broken API that answers an empty page fast must not pass for a fast API."""
+    body = _get(conn, API_PATH, headers)
+    rows = len(json.loads(body)["results"])
+    if rows != PAGE_SIZE:
+        raise RuntimeError(f"GET {API_PATH} returned {rows} rows, expected {PAGE_SIZE}")
+
+
+def _get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> bytes:
     # The gunicorn sync worker closes every connection after its response; http.client then
     # reconnects on the next request, so both endpoints pay the same loopback connect.
     conn.request("GET", path, headers=headers)
@@ -89,6 +100,7 @@ def _get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -
     body = response.read()
     if response.status != 200:
         raise RuntimeError(f"GET {path} answered {response.status}: {body[:500]!r}")
+    return body
 
 
 def _interleaved(actions: list[Callable[[], Any]], rounds: int) -> list[list[float]]:
