@@ -5,7 +5,8 @@ and another tenant's id answers 404 — never 403 (that would confirm the object
 200. Every URL pattern needs an entry in ``ROUTES``; a route without one fails the sweep, so a new
 view cannot ship unswept.
 
-Adding a route: give it a ``Route`` in ``ROUTES`` under its URL name.
+Adding a route: give it a ``Route`` under its URL name in the ``ROUTES`` of a module
+``tests/isolation/routes_<feature>.py``; every such module is merged into the registry.
 
 * ``public``: holds no tenant data. Requested anonymously and as A's owner.
 * ``org_page``: shows or changes the current organization, no object id. Requested as A's owner
@@ -21,11 +22,9 @@ table, B's organization and B's users) and checks no email went out about B.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any, Literal
 
 import pytest
@@ -34,24 +33,18 @@ from django.contrib.staticfiles import views as staticfiles_views
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, include, path, re_path, reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.http import HttpResponseBase
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from arhub.middleware import SESSION_ORG_KEY
 from arhub.models import ApiToken, AuditEvent, Invitation, Membership, Organization, OrgOwned, User
-from arhub.roles import Role
 from arhub.secret_tokens import hash_secret, new_secret
 from tests.conftest import Tenant
 from tests.factories import (
     ApiTokenFactory,
     AuditEventFactory,
     InvitationFactory,
-    MembershipFactory,
-    OrganizationFactory,
-    UserFactory,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -109,7 +102,7 @@ def uncovered_routes(found: Iterable[FoundRoute], registry: Mapping[str, Route])
 def uncovered_message(found: FoundRoute) -> str:
     return (
         f"route {found.name or '(unnamed)'} (pattern {found.pattern!r}) is not covered by the "
-        "isolation sweep; add it to ROUTES in tests/test_isolation.py"
+        "isolation sweep; add it to ROUTES in a tests/isolation/routes_*.py module"
     )
 
 
@@ -408,288 +401,3 @@ SWEEPS: dict[Kind, Callable[[World, FoundRoute, Route], None]] = {
     "object": sweep_object,
     "custom": sweep_custom,
 }
-
-
-# ---- builders and re-reads for object routes
-
-
-def new_viewer(tenant: Tenant) -> Membership:
-    # Not an owner: an owner might be refused as the last owner, and a refusal hides a leak.
-    # Named after its org, like every marker, so a match can only mean B's data showed.
-    user = UserFactory(full_name=f"{tenant.org.name} extra viewer")
-    return MembershipFactory(organization=tenant.org, role=Role.VIEWER, user=user)
-
-
-def membership_unchanged(built: Membership) -> None:
-    current = Membership.objects.filter(pk=built.pk).first()
-    assert current is not None, f"org B's membership {built.pk} was deleted"
-    assert current.role == built.role, f"org B's membership role became {current.role}"
-
-
-def pending_invitation(tenant: Tenant) -> Invitation:
-    return InvitationFactory(organization=tenant.org, invited_by=tenant.owner.user)
-
-
-def invitation_unchanged(built: Invitation) -> None:
-    current = Invitation.objects.get(pk=built.pk)
-    assert current.revoked_at is None, "org B's invitation was revoked"
-    assert current.accepted_at is None, "org B's invitation was accepted"
-    assert current.token_hash == built.token_hash, "org B's invitation link was replaced"
-    assert current.expires_at == built.expires_at, "org B's invitation expiry moved"
-
-
-def active_token(tenant: Tenant) -> ApiToken:
-    return ApiTokenFactory(
-        membership=tenant.members[Role.VIEWER], name=f"{tenant.org.name} viewer export"
-    )
-
-
-def token_unchanged(built: ApiToken) -> None:
-    current = ApiToken.objects.get(pk=built.pk)
-    assert current.revoked_at is None, "org B's API token was revoked"
-
-
-def password_reset_kwargs(membership: Membership) -> dict[str, str]:
-    uid = urlsafe_base64_encode(force_bytes(membership.user_id))
-    return {"uidb64": uid, "token": "not-a-real-token"}
-
-
-# ---- custom checks
-
-
-def sweep_organization_switch(world: World, found: FoundRoute, route: Route) -> None:
-    url = route.url(found, None)
-    client = world.a.client()
-    response = request_as_a(
-        world, client, "POST", url, {"organization": world.b.org.pk}, "A's owner"
-    )
-    check_hidden(response, f"POST {url} with org B's id")
-    assert client.session[SESSION_ORG_KEY] == world.a.org.pk, "A's session switched to org B"
-    dashboard = request_as_a(world, client, "GET", reverse("dashboard"), None, "A's owner")
-    assert world.a.org.name in dashboard.content.decode()
-
-    # Control: a second org of A's owner is switchable, so the 404 above is the membership check.
-    second = MembershipFactory(organization=OrganizationFactory(), user=world.a.owner.user)
-    response = send(client, "POST", url, {"organization": second.organization_id})
-    assert response.status_code == 302, f"control: switching to A's own org gave {response}"
-    assert client.session[SESSION_ORG_KEY] == second.organization_id
-
-
-def sweep_invitation_accept(world: World, found: FoundRoute, route: Route) -> None:
-    # A made-up link is public: it shows nothing and changes nothing.
-    bogus = reverse(found.name or "", kwargs={"secret": new_secret("inv")})
-    for who, make_client in [("anonymous", Client), ("A's owner", world.a.client)]:
-        for method in route.methods_for(found):
-            response = request_as_a(world, make_client(), method, bogus, {}, who)
-            assert response.status_code == 404, f"{method} {bogus} as {who}: {response}"
-
-    # B's real link opened by A's owner: the page may name B (the link is the key), but a
-    # signed-in user with another address must not join B through it.
-    url = reverse(found.name or "", kwargs={"secret": world.b_invitation_secret})
-    invitation = Invitation.objects.get(token_hash=hash_secret(world.b_invitation_secret))
-    a_user = world.a.owner.user
-    client = world.a.client()
-    for method in route.methods_for(found):
-        before, outbox_from = b_snapshot(world), len(mail.outbox)
-        response = send(client, method, url, {"full_name": "Mallory", "password": "x" * 12})
-        assert response.status_code == 200, f"{method} {url} as A's owner: {response}"
-        assert not Membership.objects.filter(organization=world.b.org, user=a_user).exists(), (
-            f"{method} {url}: A's owner joined org B with an invitation sent to {invitation.email}"
-        )
-        invitation_unchanged(invitation)
-        check_b_untouched(world, before, outbox_from, f"{method} {url} as A's owner")
-        assert client.session[SESSION_ORG_KEY] == world.a.org.pk, "A's session switched to B"
-
-
-# ---- the registry itself
-
-SERIAL = itertools.count(1)
-ORG_BASICS = {"currency": "GBP", "timezone": "Europe/London"}
-SETTINGS_FORM = {
-    "name": "Acme Plumbing Co",
-    "brand_color": "#123456",
-    "default_currency": "GBP",
-    "timezone": "Europe/London",
-    "locale": "en-GB",
-}
-
-ROUTES: dict[str, Route] = {
-    # Public: no tenant data.
-    "signup": Route("public"),
-    "login": Route("public"),
-    "logout": Route("public"),
-    "password_reset": Route("public"),
-    "password_reset_done": Route("public"),
-    "password_reset_confirm": Route(
-        "public", build=lambda t: t.owner, kwargs=password_reset_kwargs
-    ),
-    "password_reset_complete": Route("public"),
-    "api_schema": Route("public"),
-    "api_docs": Route("public"),
-    "healthz": Route("public"),
-    "invitation_accept": Route("custom", custom=sweep_invitation_accept),
-    # The current organization's pages.
-    "home": Route("org_page", expect={"GET": {302}}),
-    "dashboard": Route("org_page"),
-    "organization_switch": Route("custom", custom=sweep_organization_switch),
-    "organization_create": Route(
-        "org_page",
-        data={"POST": lambda: {"org_name": f"Acme {next(SERIAL)}", **ORG_BASICS}},
-        expect={"POST": {302}},
-    ),
-    "settings": Route("org_page", data={"POST": SETTINGS_FORM}, expect={"POST": {302}}),
-    "organization_logo": Route("org_page"),
-    "team": Route(
-        "org_page",
-        data={"POST": lambda: {"email": f"new.hire{next(SERIAL)}@acme.test", "role": "billing"}},
-        expect={"POST": {302}},
-    ),
-    "tokens": Route("org_page", data={"POST": {"name": "Acme export"}}, expect={"POST": {302}}),
-    "audit_log": Route("org_page"),
-    "customers": Route("org_page"),
-    "invoices": Route("org_page"),
-    "payments": Route("org_page"),
-    "plans": Route("org_page"),
-    "disputes": Route("org_page"),
-    "reminders": Route("org_page"),
-    "reports": Route("org_page"),
-    "api_organization": Route(
-        "org_page", data={"PATCH": {"name": "Acme Plumbing Co"}}, expect={"PATCH": {200}}
-    ),
-    "api_members": Route("org_page"),
-    "api_audit_events": Route("org_page"),
-    # Routes that take an object id.
-    "member_role": Route(
-        "object",
-        build=new_viewer,
-        unchanged=membership_unchanged,
-        data={"POST": {"role": Role.ADMIN}},
-        expect={"POST": {302}},
-    ),
-    "member_remove": Route(
-        "object", build=new_viewer, unchanged=membership_unchanged, expect={"POST": {302}}
-    ),
-    "invitation_revoke": Route(
-        "object", build=pending_invitation, unchanged=invitation_unchanged, expect={"POST": {302}}
-    ),
-    "invitation_resend": Route(
-        "object", build=pending_invitation, unchanged=invitation_unchanged, expect={"POST": {302}}
-    ),
-    "token_revoke": Route(
-        "object", build=active_token, unchanged=token_unchanged, expect={"POST": {302}}
-    ),
-}
-
-ALL_ROUTES = discover_routes()
-
-
-# --------------------------------------------------------------------------------------------
-# The sweep
-
-
-def test_every_route_is_in_the_registry() -> None:
-    missing = uncovered_routes(ALL_ROUTES, ROUTES)
-    assert not missing, "\n".join(missing)
-
-
-def test_registry_names_only_existing_routes() -> None:
-    # A renamed route would otherwise leave a stale entry behind and its new name unswept.
-    stale = sorted(set(ROUTES) - {found.key for found in ALL_ROUTES})
-    assert not stale, f"ROUTES has entries for routes that no longer exist: {stale}"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("found", ALL_ROUTES, ids=lambda found: found.key)
-def test_route_keeps_org_b_private(found: FoundRoute, world: World) -> None:
-    if is_static_files_route(found):
-        pytest.skip("static files hold no tenant data")
-    route = ROUTES.get(found.key)
-    if route is None:
-        pytest.fail(uncovered_message(found))
-    SWEEPS[route.kind](world, found, route)
-
-
-# --------------------------------------------------------------------------------------------
-# The sweep's own checks must be able to fail.
-
-
-def _leaky_member_view(request: HttpRequest, pk: int) -> HttpResponse:
-    # The bug the sweep exists for: fetched by id alone, without the organization.
-    return HttpResponse(Membership.objects.select_related("user").get(pk=pk).user.email)
-
-
-def _reachable_member_view(request: HttpRequest, pk: int) -> HttpResponse:
-    # Shows nothing of B's, but a 200 still tells A the id exists.
-    return HttpResponse("ok")
-
-
-def _forbidding_member_view(request: HttpRequest, pk: int) -> HttpResponse:
-    # Fetch-then-compare: a 403 tells A that B's object exists.
-    return HttpResponse("Not yours.", status=403)
-
-
-def _sneaky_member_view(request: HttpRequest, pk: int) -> HttpResponse:
-    # Answers 404 as it should, but changed B's row first.
-    Membership.objects.filter(pk=pk).update(role=Role.ADMIN)
-    raise Http404
-
-
-def _fake_urlconf(view: Callable[..., HttpResponse]) -> ModuleType:
-    urlconf = ModuleType("fake_urls")  # a module, since Django caches resolvers by urlconf
-    urlconf.urlpatterns = [path("fake/<int:pk>/", view, name="fake_member")]  # type: ignore[attr-defined]
-    return urlconf
-
-
-FAKE_MEMBER_ROUTE = Route("object", build=new_viewer, unchanged=membership_unchanged)
-
-
-def test_coverage_check_reports_a_route_missing_from_the_registry() -> None:
-    extra = [
-        path("secret-report/<int:pk>/", _leaky_member_view, name="secret_report"),
-        re_path(r"^unnamed/$", _leaky_member_view),
-        path("nested/", include(([path("x/", _leaky_member_view, name="x")], "ns"))),
-        re_path(r"^static/(?P<path>.*)$", staticfiles_views.serve),
-    ]
-    missing = uncovered_routes(discover_routes([*get_resolver().url_patterns, *extra]), ROUTES)
-    assert missing == [
-        "route secret_report (pattern 'secret-report/<int:pk>/') is not covered by the "
-        "isolation sweep; add it to ROUTES in tests/test_isolation.py",
-        "route (unnamed) (pattern '^unnamed/$') is not covered by the "
-        "isolation sweep; add it to ROUTES in tests/test_isolation.py",
-        "route ns:x (pattern 'nested/x/') is not covered by the "
-        "isolation sweep; add it to ROUTES in tests/test_isolation.py",
-    ]
-
-
-def test_leak_check_flags_org_b_marker() -> None:
-    with pytest.raises(AssertionError, match="shows org B's data"):
-        check_no_leak(HttpResponse("<h1>Zenith Bakery</h1>"), ["Zenith Bakery"], "fake")
-    check_no_leak(HttpResponse("<h1>Acme Plumbing</h1>"), ["Zenith Bakery"], "fake")
-
-
-@pytest.mark.parametrize("status", [200, 302, 403])
-def test_hidden_check_flags_anything_but_404(status: int) -> None:
-    with pytest.raises(AssertionError, match="expected 404"):
-        check_hidden(HttpResponse(status=status), "fake")
-    check_hidden(HttpResponse(status=404), "fake")
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("view", "complaint"),
-    [
-        (_leaky_member_view, "shows org B's data"),
-        (_reachable_member_view, "answered 200, expected 404"),
-        (_forbidding_member_view, "answered 403, expected 404"),
-        (_sneaky_member_view, "changed org B's data"),
-    ],
-)
-def test_object_sweep_fails_on_a_leaky_view(
-    world: World, view: Callable[..., HttpResponse], complaint: str
-) -> None:
-    found = FoundRoute("fake_member", "fake/<int:pk>/", view)
-    with (
-        override_settings(ROOT_URLCONF=_fake_urlconf(view)),
-        pytest.raises(AssertionError, match=complaint),
-    ):
-        attack_object(world, found, FAKE_MEMBER_ROUTE)
