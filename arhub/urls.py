@@ -11,6 +11,8 @@ api_v1 = [
     path("organization/", api.OrganizationApi.as_view(), name="api_organization"),
     path("members/", api.MemberListApi.as_view(), name="api_members"),
     path("audit-events/", api.AuditEventListApi.as_view(), name="api_audit_events"),
+    path("", include("arhub.messaging.api_urls")),
+    path("", include("invoicing.api_urls")),
 ]
 
 auth_urls = [
@@ -70,7 +72,10 @@ dashboard_urls = [
 urlpatterns = [
     *auth_urls,
     *dashboard_urls,
+    path("", include("arhub.messaging.template_urls")),
+    path("", include("arhub.messaging.public_urls")),
     path("", include("invoicing.urls")),
+    path("", include("invoicing.import_urls")),
     path("", include("payments.urls")),
     path("", include("disputes.urls")),
     path("", include("reminders.urls")),

@@ -1,5 +1,18 @@
 from arhub.models.accounts import User
 from arhub.models.audit import AuditAction, AuditEvent
+from arhub.models.messaging import (
+    Channel,
+    ConsentMethod,
+    Direction,
+    Message,
+    MessageKind,
+    MessageStatus,
+    MessageTemplate,
+    SmsConsent,
+    Suppression,
+    SuppressionReason,
+    SuppressionScope,
+)
 from arhub.models.tenancy import Invitation, Membership, Organization, OrgOwned, OrgQuerySet
 from arhub.models.tokens import ApiToken
 
@@ -7,6 +20,17 @@ __all__ = [
     "ApiToken",
     "AuditAction",
     "AuditEvent",
+    "Channel",
+    "ConsentMethod",
+    "Direction",
+    "Message",
+    "MessageKind",
+    "MessageStatus",
+    "MessageTemplate",
+    "SmsConsent",
+    "Suppression",
+    "SuppressionReason",
+    "SuppressionScope",
     "Invitation",
     "Membership",
     "OrgOwned",

@@ -35,6 +35,12 @@ class Organization(models.Model):
     default_currency = models.CharField(max_length=3, default="USD")
     timezone = models.CharField(max_length=64, default="UTC")
     locale = models.CharField(max_length=16, default="en-US")
+    # Sender identity for messages to customers; blank means the deployment's defaults.
+    email_from_name = models.CharField("email sender name", max_length=100, blank=True)
+    email_reply_to = models.EmailField("reply-to address", blank=True)
+    sms_from_number = models.CharField(
+        "SMS sender number", max_length=20, blank=True, help_text="E.164, e.g. +15551234567"
+    )
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     def __str__(self) -> str:

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    "django.contrib.postgres",
+    "phonenumber_field",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -236,6 +238,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
+
+# SMS: "twilio" in production; "console" prints, "locmem" keeps messages for tests.
+SMS_BACKEND = env_str("SMS_BACKEND", default="console")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", default="")
+# Tests point the official client at a local HTTP server; production leaves this empty.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", default="")
+# Sender of customer email when the organization sets no name of its own.
+CUSTOMER_EMAIL_FROM = env_str("CUSTOMER_EMAIL_FROM", default="billing@localhost")
 
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", default=7, minimum=1))
 
