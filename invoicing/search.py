@@ -1,9 +1,10 @@
 """The customer directory's search: built-in PostgreSQL full-text search on prefixes.
 
 Each customer carries a ``search_vector`` of its name, company, external id and its contacts'
-names, emails (whole, local part and domain) and phone digits. A query matches customers having
-every typed word as the start of one of theirs ("acme pl" finds "Acme Plumbing"), served by a
-GIN index, so search stays fast on a large directory and needs no database extension.
+names, emails (whole, local part and domain) and phone numbers (as people type them). A query
+matches customers having every typed word as the start of one of theirs ("acme pl" finds
+"Acme Plumbing"), served by a GIN index, so search stays fast on a large directory and needs no
+database extension.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import phonenumbers
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Value
 
@@ -25,7 +27,7 @@ _WORD = re.compile(r"[\w@.+-]+", re.UNICODE)
 
 def search_words(text: str) -> list[str]:
     """Lower-cased words of ``text``, with e-mail addresses also split into local part and
-    domain, and phone numbers also as bare digits."""
+    domain."""
     words: list[str] = []
     for word in _WORD.findall(text.lower()):
         word = word.strip(".-+")
@@ -35,17 +37,29 @@ def search_words(text: str) -> list[str]:
         if "@" in word:
             local, _, domain = word.partition("@")
             words += [local, domain]
-        digits = re.sub(r"\D", "", word)
-        if len(digits) >= 4 and digits != word:
-            words.append(digits)
     return words
+
+
+def phone_words(e164: str) -> list[str]:
+    """A number as people type it: international digits, national digits with and without
+    the trunk prefix, and the groups of its national format ("020 7946 0018")."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return []
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    groups = re.findall(r"\d+", national)
+    return [e164.lstrip("+"), str(number.national_number), "".join(groups), *groups]
 
 
 def customer_document(customer: Customer, contacts: Iterable[Contact]) -> str:
     parts = [customer.display_name, customer.company, customer.external_id]
+    words: list[str] = []
     for contact in contacts:
-        parts += [contact.name, contact.email, str(contact.phone or "")]
-    return " ".join(search_words(" ".join(p for p in parts if p)))
+        parts += [contact.name, contact.email]
+        if contact.phone:
+            words += phone_words(str(contact.phone))
+    return " ".join(search_words(" ".join(p for p in parts if p)) + words)
 
 
 def customer_search_refresh(*, org: Organization, customer_id: int) -> None:
@@ -61,7 +75,7 @@ def customer_search_refresh(*, org: Organization, customer_id: int) -> None:
 
 def search_query(text: str) -> SearchQuery | None:
     """A prefix query requiring every word, or None when the text has no searchable word."""
-    words = [w for w in _WORD.findall(text.lower()) if w.strip(".-+")]
+    words = [w.strip(".-+") for w in _WORD.findall(text.lower()) if w.strip(".-+")]
     if not words:
         return None
     # Each word is quoted as a tsquery literal (with its quotes doubled) and given :* for prefix.

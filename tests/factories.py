@@ -38,6 +38,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"business-{n}")
     timezone = "Europe/London"
     default_currency = "GBP"
+    country = "GB"
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

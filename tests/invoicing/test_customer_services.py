@@ -1,0 +1,164 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from invoicing.models import Contact, Customer
+from invoicing.selectors import customer_list, customer_timeline
+from invoicing.services import (
+    ContactInput,
+    CustomerInput,
+    customer_create,
+    customer_note_add,
+    customer_update,
+    phone_to_e164,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def make(tenant, name="Harbour Tiles", *, contacts=None, **fields):
+    return customer_create(
+        org=tenant.org,
+        actor=tenant.user(),
+        data=CustomerInput(display_name=name, **fields),
+        contacts=contacts
+        if contacts is not None
+        else [ContactInput(name="Jo Harbour", email="Jo@Harbour.test", phone="020 7946 0018")],
+    )
+
+
+def test_create_normalises_and_makes_the_first_contact_primary(tenant):
+    customer = make(tenant, tags=[" Wholesale", "wholesale", "VIP "], credit_limit=Decimal("5000"))
+    assert customer.currency == "GBP"  # the organization's default
+    assert customer.tags == ["vip", "wholesale"]
+    (contact,) = Contact.objects.filter(customer=customer)
+    assert contact.is_primary
+    assert contact.email == "jo@harbour.test"
+    # A national number is read in the organization's country (GB here) and stored as E.164.
+    assert str(contact.phone) == "+442079460018"
+    assert phone_to_e164("(415) 555-0132", region="US") == "+14155550132"
+    with pytest.raises(ValidationError, match="not a phone number"):
+        phone_to_e164("020 7946 0018", region=None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "contacts", "key"),
+    [
+        ({"currency": "XYZ"}, [], "currency"),
+        ({"timezone": "Europe/Atlantis"}, [], "timezone"),
+        ({"language": "xx"}, [], "language"),
+        ({"credit_limit": Decimal("-1")}, [], "credit_limit"),
+        ({}, [ContactInput(email="not-an-email")], "contacts[0].email"),
+        ({}, [ContactInput(name="A"), ContactInput(phone="12")], "contacts[1].phone"),
+        (
+            {},
+            [ContactInput(name="A", is_primary=True), ContactInput(name="B", is_primary=True)],
+            "contacts",
+        ),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(tenant, fields, contacts, key):
+    with pytest.raises(ValidationError) as exc:
+        make(tenant, contacts=contacts, **fields)
+    assert key in exc.value.message_dict
+    assert not Customer.objects.exists()
+    assert not Contact.objects.exists()
+
+
+def test_float_credit_limit_is_refused(tenant):
+    with pytest.raises(ValidationError, match="decimal"):
+        make(tenant, credit_limit=12.5)
+
+
+def test_external_id_is_unique_per_org_only(tenant, other_tenant):
+    make(tenant, external_id="QB-1")
+    with pytest.raises(ValidationError) as exc:
+        make(tenant, "Other", external_id="QB-1")
+    assert "external_id" in exc.value.message_dict
+    make(other_tenant, external_id="QB-1")  # another organization may use the same id
+
+
+def test_update_replaces_contacts_and_keeps_ids(tenant, other_tenant):
+    customer = make(tenant)
+    jo = Contact.objects.get(customer=customer)
+    customer_update(
+        org=tenant.org,
+        actor=tenant.user(),
+        customer=customer,
+        data=CustomerInput(display_name="Harbour Tiles Ltd"),
+        contacts=[
+            ContactInput(id=jo.pk, name="Jo Harbour", email="jo@harbour.test"),
+            ContactInput(name="Accounts", email="ap@harbour.test", is_primary=True),
+        ],
+    )
+    contacts = {c.email: c for c in Contact.objects.filter(customer=customer)}
+    assert contacts["jo@harbour.test"].pk == jo.pk
+    assert contacts["ap@harbour.test"].is_primary
+    assert not contacts["jo@harbour.test"].is_primary
+    stranger = make(other_tenant, "Stranger")
+    foreign = Contact.objects.get(customer=stranger)
+    with pytest.raises(ValidationError, match="not this customer"):
+        customer_update(
+            org=tenant.org, actor=None, customer=customer,
+            data=CustomerInput(display_name="X"), contacts=[ContactInput(id=foreign.pk, name="Y")],
+        )  # fmt: skip
+    assert Contact.objects.get(pk=foreign.pk).name == foreign.name
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("harb", True),
+        ("HARBOUR til", True),
+        ("jo@harbour.test", True),
+        ("harbour.test", True),
+        ("020 7946 0018", True),
+        ("02079460018", True),
+        ("+44 20 7946", True),
+        ("qb-77", True),
+        ("tiles zebra", False),
+        ("arbour", False),  # prefixes, not substrings
+        ("'):*|!", None),  # nothing searchable: every customer
+    ],
+)
+def test_search_by_prefix_of_any_word(tenant, query, found):
+    make(tenant, external_id="QB-77")
+    make(tenant, "Zebra Crossings", contacts=[ContactInput(email="z@zebra.test")])
+    names = list(customer_list(org=tenant.org, search=query).values_list("display_name", flat=True))
+    if found is None:
+        assert len(names) == 2
+    else:
+        assert ("Harbour Tiles" in names) is found
+        assert "Zebra Crossings" not in names
+
+
+def test_search_follows_contact_changes_and_stays_in_org(tenant, other_tenant):
+    customer = make(tenant)
+    make(other_tenant, "Harbour Tiles")
+    customer_update(
+        org=tenant.org, actor=None, customer=customer,
+        data=CustomerInput(display_name="Harbour Tiles"), contacts=[ContactInput(email="new@quay.test")],
+    )  # fmt: skip
+    assert list(customer_list(org=tenant.org, search="quay")) == [customer]
+    assert not customer_list(org=tenant.org, search="jo@harbour").exists()
+
+
+def test_list_filters_tags_sorts_and_annotates_primary(tenant):
+    make(tenant, "b customer", tags=["vip"])
+    make(tenant, "A customer", contacts=[ContactInput(email="a@a.test")])
+    rows = list(customer_list(org=tenant.org))
+    assert [c.display_name for c in rows] == ["A customer", "b customer"]
+    assert rows[0].primary_email == "a@a.test"
+    assert [c.display_name for c in customer_list(org=tenant.org, tags=["VIP"])] == ["b customer"]
+    assert customer_list(org=tenant.org, sort="-name")[0].display_name == "b customer"
+
+
+def test_timeline_lists_notes_newest_first(tenant):
+    customer = make(tenant)
+    customer_note_add(org=tenant.org, actor=tenant.user(), customer=customer, body="Called Jo")
+    customer_note_add(org=tenant.org, actor=tenant.user(), customer=customer, body="Sent a card")
+    entries = customer_timeline(org=tenant.org, customer=customer)
+    assert [e.item.body for e in entries] == ["Sent a card", "Called Jo"]
+    with pytest.raises(ValidationError):
+        customer_note_add(org=tenant.org, actor=tenant.user(), customer=customer, body="  ")
