@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
@@ -7,7 +7,7 @@ from arhub import api
 from arhub.health import healthz
 from arhub.views import audit, auth, dashboard, invitations, org_settings, team, tokens
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("organization/", api.OrganizationApi.as_view(), name="api_organization"),
     path("members/", api.MemberListApi.as_view(), name="api_members"),
     path("audit-events/", api.AuditEventListApi.as_view(), name="api_audit_events"),

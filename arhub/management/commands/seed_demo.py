@@ -6,11 +6,13 @@ every state, payments, plans, disputes, reminders) so the demo always shows the 
 
 from __future__ import annotations
 
+import importlib
 import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -34,6 +36,24 @@ SUMMARIES = [
 ]
 
 
+def _app_seeders() -> list[Any]:
+    """Each app above the core may ship a ``demo`` module with ``seed(*, org, rng, owner,
+    options)``. Found through the app registry, in INSTALLED_APPS order, so the core never
+    imports an app above it."""
+    seeders = []
+    for config in apps.get_app_configs():
+        if config.name == "arhub":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        seeders.append(module.seed)
+    return seeders
+
+
 class Command(BaseCommand):
     help = "Create a demo organization with a team and history. Deterministic with --seed."
 
@@ -41,6 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", default="demo", help="slug of the demo organization")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--events", type=int, default=200, help="audit history rows")
+        parser.add_argument("--customers", type=int, default=40)
         parser.add_argument("--today", type=date.fromisoformat, default=None)
         parser.add_argument(
             "--if-missing", action="store_true", help="do nothing if the organization exists"
@@ -53,18 +74,25 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo organization '{slug}' already exists; reusing it.")
                 return
             raise CommandError(f"An organization '{slug}' exists already; pass another --org.")
-        if opts["events"] < 0:
-            raise CommandError("--events must be zero or more.")
+        for option in ("events", "customers"):
+            if opts[option] < 0:
+                raise CommandError(f"--{option} must be zero or more.")
         rng = random.Random(opts["seed"])  # noqa: S311 - demo data, not secrets
         today: date = opts["today"] or timezone.localdate()
         with transaction.atomic():
             org = self._org(slug)
             members = self._team(org, slug)
             self._history(org, members, rng, today, opts["events"])
+            reports = [
+                seed(org=org, rng=rng, owner=members[0].user, options=opts)
+                for seed in _app_seeders()
+            ]
         # Fresh bulk-loaded rows have no planner statistics until autovacuum gets round to them;
         # without these the first queries of a demo or a benchmark ignore the indexes.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE arhub_auditevent")
+        for report in reports:
+            self.stdout.write(f"  {report}")
         self.stdout.write(
             f"Demo organization '{slug}' ready. Log in as {members[0].user.email} "
             f"with password {DEMO_PASSWORD}."
