@@ -1,5 +1,20 @@
-"""Filled in by the customers work (issue 4)."""
+"""``/api/v1/customers/`` and each customer's contacts (issue 4)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from invoicing import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("customers/", api.CustomerListCreateApi.as_view(), name="api_customers"),
+    path("customers/<int:customer_id>/", api.CustomerDetailApi.as_view(), name="api_customer"),
+    path(
+        "customers/<int:customer_id>/contacts/",
+        api.ContactListCreateApi.as_view(),
+        name="api_customer_contacts",
+    ),
+    path(
+        "customers/<int:customer_id>/contacts/<int:contact_id>/",
+        api.ContactDetailApi.as_view(),
+        name="api_customer_contact",
+    ),
+]

@@ -9,6 +9,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from arhub.locales import is_currency, is_timezone
 from arhub.models import Organization, User
@@ -208,7 +209,10 @@ def customer_update(
     cleaned = _clean_contacts(org, contacts) if contacts is not None else None
     try:
         with transaction.atomic():
-            Customer.objects.for_org(org).filter(pk=customer.pk).update(**values)
+            # update() skips auto_now, so the timestamp is set here.
+            Customer.objects.for_org(org).filter(pk=customer.pk).update(
+                **values, updated_at=timezone.now()
+            )
             if cleaned is not None:
                 _save_contacts(org, customer, cleaned)
             customer_search_refresh(org=org, customer_id=customer.pk)

@@ -1,0 +1,239 @@
+"""Isolation sweep entries for /api/v1/customers/ and its contacts.
+
+The sweep's own ``send`` POSTs form data, which the JSON-only API refuses with 415 before any
+view code runs, so these routes use a JSON variant of the object sweep: the attack and the
+control both send JSON, and the control's writes must really succeed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.core import mail
+from django.test import Client
+
+from invoicing.models import Contact, Customer
+from invoicing.services import ContactInput, CustomerInput, customer_create
+from tests.conftest import Tenant
+from tests.isolation.sweep import (
+    FoundRoute,
+    Route,
+    World,
+    a_clients,
+    b_snapshot,
+    check_b_untouched,
+    check_hidden,
+    check_no_leak,
+)
+
+SERIAL = itertools.count(1)
+
+
+def send_json(client: Client, method: str, url: str, data: Mapping[str, Any] | None) -> Any:
+    if method == "GET":
+        return client.get(url)
+    body = json.dumps(data) if data is not None else ""
+    return client.generic(method, url, body, content_type="application/json")
+
+
+def markers(world: World) -> list[str]:
+    """B's markers, plus every name, email and external id of B's customers and contacts."""
+    org = world.b.org
+    found = world.b_markers()
+    for customer in Customer.objects.for_org(org):
+        found += [customer.display_name, customer.external_id]
+    for contact in Contact.objects.for_org(org):
+        found += [contact.name, contact.email]
+    return [marker for marker in found if marker]
+
+
+def json_request_as_a(
+    world: World, client: Client, method: str, url: str, data: Mapping[str, Any] | None, who: str
+) -> Any:
+    where = f"{method} {url} as {who}"
+    before, outbox_from = b_snapshot(world), len(mail.outbox)
+    response = send_json(client, method, url, data)
+    assert response.status_code < 500, f"{where}: server error {response.status_code}"
+    check_no_leak(response, markers(world), where)
+    check_b_untouched(world, before, outbox_from, where)
+    return response
+
+
+def sweep_api_object(world: World, found: FoundRoute, route: Route) -> None:
+    assert route.build is not None
+    target = route.build(world.b)
+    url = route.url(found, target)
+    for method in route.methods_for(found):
+        for who, make_client in a_clients(world, found):
+            response = json_request_as_a(world, make_client(), method, url, route.body(method), who)
+            check_hidden(response, f"{method} {url} (org B's object) as {who}")
+            if route.unchanged:
+                route.unchanged(target)
+    # Control: A's own object gets past the lookup, and writes really happen.
+    for method in route.methods_for(found):
+        for who, make_client in a_clients(world, found):
+            own_url = route.url(found, route.build(world.a))
+            response = send_json(make_client(), method, own_url, route.body(method))
+            assert response.status_code in route.expected(method), (
+                f"control: {method} {own_url} on A's own object as {who} answered "
+                f"{response.status_code}: {response.content[:300]!r}"
+            )
+
+
+# ---- builders and re-reads
+
+
+def new_customer(tenant: Tenant) -> Customer:
+    """A customer whose name and contact carry the tenant's name (B's are sweep markers)."""
+    n = next(SERIAL)
+    slug = tenant.org.slug
+    return customer_create(
+        org=tenant.org,
+        actor=tenant.owner.user,
+        data=CustomerInput(
+            display_name=f"{tenant.org.name} customer {n}",
+            external_id=f"{slug}-ext-{n}",
+            notes=f"{tenant.org.name} private note",
+        ),
+        contacts=[
+            ContactInput(
+                name=f"{tenant.org.name} payer {n}",
+                email=f"ap{n}@{slug}.test",
+                phone="+442079460018",
+                is_primary=True,
+            ),
+            ContactInput(name=f"{tenant.org.name} buyer {n}", email=f"buyer{n}@{slug}.test"),
+        ],
+    )
+
+
+def new_contact(tenant: Tenant) -> Contact:
+    return new_customer(tenant).contacts.get(is_primary=True)
+
+
+def customer_unchanged(built: Customer) -> None:
+    current = Customer.objects.get(pk=built.pk)
+    assert (current.display_name, current.notes, current.external_id) == (
+        built.display_name,
+        built.notes,
+        built.external_id,
+    ), "org B's customer changed"
+    names = sorted(Contact.objects.filter(customer_id=built.pk).values_list("name", flat=True))
+    assert len(names) == 2, f"org B's customer's contacts changed: {names}"
+
+
+def contact_unchanged(built: Contact) -> None:
+    current = Contact.objects.filter(pk=built.pk).first()
+    assert current is not None, "org B's contact was deleted"
+    assert (current.name, current.email, current.is_primary, current.customer_id) == (
+        built.name,
+        built.email,
+        built.is_primary,
+        built.customer_id,
+    ), "org B's contact changed"
+
+
+def customer_kwargs(customer: Customer) -> dict[str, int]:
+    return {"customer_id": customer.pk}
+
+
+def contact_kwargs(contact: Contact) -> dict[str, int]:
+    return {"customer_id": contact.customer_id, "contact_id": contact.pk}
+
+
+def new_customer_body() -> dict[str, Any]:
+    n = next(SERIAL)
+    return {"name": f"Acme walk-in {n}", "email": f"walkin{n}@acme.test", "external_id": f"w{n}"}
+
+
+# ---- custom sweeps
+
+
+def sweep_customer_list(world: World, found: FoundRoute, route: Route) -> None:
+    """The list shows none of B's customers, however A searches or filters; POST creates in
+    A's organization only."""
+    b_customer = new_customer(world.b)
+    Customer.objects.filter(pk=b_customer.pk).update(tags=["zenith"])
+    new_customer(world.a)
+    url = "/api/v1/customers/"
+    queries = ["", "?search=zenith", f"?search={b_customer.external_id}", "?tag=zenith"]
+    for who, make_client in a_clients(world, found):
+        for query in queries:
+            response = json_request_as_a(world, make_client(), "GET", url + query, None, who)
+            assert response.status_code == 200, f"GET {url}{query} as {who}: {response}"
+            results = response.json()["results"]
+            assert all(row["id"] != b_customer.pk for row in results)
+        created = json_request_as_a(world, make_client(), "POST", url, new_customer_body(), who)
+        assert created.status_code == 201, f"POST {url} as {who}: {created.json()}"
+        assert Customer.objects.get(pk=created.json()["id"]).organization_id == world.a.org.pk
+
+
+def sweep_customer(world: World, found: FoundRoute, route: Route) -> None:
+    sweep_api_object(world, found, route)
+    # B's contact id inside a body about A's own customer is refused as unknown.
+    b_contact = new_contact(world.b)
+    a_customer = new_customer(world.a)
+    url = route.url(found, a_customer)
+    for who, make_client in a_clients(world, found):
+        for method in ("PATCH", "PUT"):
+            data = {"name": "Acme taken", "contacts": [{"id": b_contact.pk, "name": "Acme now"}]}
+            response = json_request_as_a(world, make_client(), method, url, data, who)
+            assert response.status_code == 400, f"{method} {url} with B's contact id: {response}"
+            contact_unchanged(b_contact)
+
+
+def sweep_customer_contact(world: World, found: FoundRoute, route: Route) -> None:
+    sweep_api_object(world, found, route)
+    # Mixed paths: A's customer with B's contact, and B's customer with A's contact.
+    a_contact, b_contact = new_contact(world.a), new_contact(world.b)
+    mixed = [
+        {"customer_id": a_contact.customer_id, "contact_id": b_contact.pk},
+        {"customer_id": b_contact.customer_id, "contact_id": a_contact.pk},
+    ]
+    for kwargs in mixed:
+        url = f"/api/v1/customers/{kwargs['customer_id']}/contacts/{kwargs['contact_id']}/"
+        for method in route.methods_for(found):
+            for who, make_client in a_clients(world, found):
+                response = json_request_as_a(
+                    world, make_client(), method, url, route.body(method), who
+                )
+                check_hidden(response, f"{method} {url} as {who}")
+        contact_unchanged(b_contact)
+        contact_unchanged(a_contact)
+
+
+ROUTES: dict[str, Route] = {
+    "api_customers": Route("custom", custom=sweep_customer_list),
+    "api_customer": Route(
+        "custom",
+        custom=sweep_customer,
+        build=new_customer,
+        kwargs=customer_kwargs,
+        unchanged=customer_unchanged,
+        data={
+            "PATCH": {"name": "Acme renamed", "notes": "Acme note"},
+            "PUT": {"name": "Acme replaced", "email": "acme.ap@acme.test"},
+        },
+    ),
+    "api_customer_contacts": Route(
+        "custom",
+        custom=sweep_api_object,
+        build=new_customer,
+        kwargs=customer_kwargs,
+        unchanged=customer_unchanged,
+        data={"POST": {"name": "Acme newcomer", "email": "new@acme.test"}},
+        expect={"POST": {201}},
+    ),
+    "api_customer_contact": Route(
+        "custom",
+        custom=sweep_customer_contact,
+        build=new_contact,
+        kwargs=contact_kwargs,
+        unchanged=contact_unchanged,
+        data={"PATCH": {"name": "Acme renamed", "phone": "+14155550132"}},
+        expect={"DELETE": {204}},
+    ),
+}
