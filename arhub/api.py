@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from arhub.locales import is_currency, is_timezone, locale_choices
 from arhub.models import AuditEvent, Membership, Organization
+from arhub.phones import phone_to_e164
 from arhub.roles import Perm
 from arhub.selectors import audit_event_list, member_list
 
@@ -46,6 +48,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "default_currency",
             "timezone",
             "locale",
+            "email_from_name",
+            "email_reply_to",
+            "sms_from_number",
             "created_at",
         ]
         read_only_fields = ["slug", "created_at"]
@@ -60,6 +65,16 @@ class OrganizationSerializer(serializers.ModelSerializer):
         if not is_timezone(value):
             raise serializers.ValidationError(f"“{value}” is not an IANA time zone.")
         return value
+
+    def validate_sms_from_number(self, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            return phone_to_e164(value, region=None)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                exc.messages[0] + " Use E.164, e.g. +15551234567."
+            ) from exc
 
     def validate_locale(self, value: str) -> str:
         if value not in dict(locale_choices()):

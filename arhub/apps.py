@@ -10,3 +10,4 @@ class ArhubConfig(AppConfig):
 
     def ready(self) -> None:
         from arhub import api_schema  # noqa: F401 - registers the OpenAPI auth extension
+        from arhub.messaging import tracking  # noqa: F401 - connects anymail's tracking receiver

@@ -10,6 +10,7 @@ from PIL import Image, UnidentifiedImageError
 
 from arhub.locales import country_choices, currency_choices, locale_choices, timezone_choices
 from arhub.models import Organization
+from arhub.phones import phone_to_e164
 from arhub.roles import Role
 
 LOGO_MAX_BYTES = 1024 * 1024
@@ -77,8 +78,22 @@ class OrganizationSettingsForm(forms.ModelForm[Organization]):
             "default_currency",
             "timezone",
             "locale",
+            "email_from_name",
+            "email_reply_to",
+            "sms_from_number",
         ]
         widgets = {"logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"})}
+
+    def clean_sms_from_number(self) -> str:
+        raw = self.cleaned_data.get("sms_from_number", "").strip()
+        if not raw:
+            return ""
+        try:
+            return phone_to_e164(raw, region=self.cleaned_data.get("country") or None)
+        except ValidationError as exc:
+            raise ValidationError(
+                f"{exc.messages[0]} Give the full number with its country code, e.g. +15551234567."
+            ) from exc
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from arhub.locales import is_currency, is_timezone
 from arhub.models import Organization, User
+from arhub.phones import phone_to_e164
 from invoicing.models import Contact, Customer, CustomerNote, Language, PreferredChannel
 from invoicing.search import customer_search_refresh
 
@@ -44,17 +44,6 @@ class CustomerInput:
     tags: list[str] = field(default_factory=list)
     external_id: str = ""
     notes: str = ""
-
-
-def phone_to_e164(raw: str, *, region: str | None) -> str:
-    """A phone number in E.164, reading national numbers in the organization's country."""
-    try:
-        number = phonenumbers.parse(raw, region or None)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(f"“{raw}” is not a phone number.") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"“{raw}” is not a valid phone number.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _clean_customer(org: Organization, data: CustomerInput) -> dict[str, object]:

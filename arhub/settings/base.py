@@ -198,8 +198,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 20
 # Credentials of the chosen anymail ESP, e.g. {"MAILGUN_API_KEY": ...}, come in as
-# ANYMAIL_<NAME> variables; anymail reads them from the environment itself.
+# ANYMAIL_<NAME> variables; anymail reads them from the environment itself. The webhook secret
+# ("user:password") is the basic auth the ESP must send to /webhooks/email/.
 ANYMAIL: dict[str, str] = {}
+_anymail_webhook_secret = env_str("ANYMAIL_WEBHOOK_SECRET", default="")
+if _anymail_webhook_secret:
+    ANYMAIL["WEBHOOK_SECRET"] = _anymail_webhook_secret
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
@@ -244,6 +248,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", default="console")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", default="")
+# Off when Twilio's Advanced Opt-Out answers STOP/START/HELP itself (else two replies).
+SMS_KEYWORD_REPLIES = env_bool("SMS_KEYWORD_REPLIES", default=True)
 # Tests point the official client at a local HTTP server; production leaves this empty.
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", default="")
 # Sender of customer email when the organization sets no name of its own.

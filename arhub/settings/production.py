@@ -15,6 +15,13 @@ from arhub.settings.base import *  # noqa: E402,F403
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = _allowed_hosts
 EMAIL_BACKEND = env_str("EMAIL_BACKEND")
+# Webhooks that change what we send must be authenticated: an ESP's delivery reports need the
+# shared secret, and Twilio's signatures need the auth token.
+if EMAIL_BACKEND.startswith("anymail."):
+    ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET")  # noqa: F405
+if SMS_BACKEND == "twilio":  # noqa: F405
+    for _name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"):
+        globals()[_name] = env_str(_name)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -98,3 +98,23 @@ def test_admin_is_not_offered_the_owner_role(tenant):
     )
     assert response.status_code == 200
     assert response.context["invite_form"].errors["role"]
+
+
+def test_sender_identity_is_saved_and_the_sms_number_stored_as_e164(tenant):
+    response = tenant.client().post(
+        "/settings/",
+        {**FORM, "email_from_name": "Acme Accounts", "email_reply_to": "ar@acme.test",
+         "sms_from_number": "020 7946 0123"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    org = Organization.objects.get(pk=tenant.org.pk)
+    assert (org.email_from_name, org.email_reply_to, org.sms_from_number) == (
+        "Acme Accounts", "ar@acme.test", "+442079460123",
+    )  # fmt: skip
+    bad = tenant.client().post("/settings/", {**FORM, "sms_from_number": "12345"})
+    assert "country code" in " ".join(bad.context["form"].errors["sms_from_number"])
+    api = tenant.api().patch(
+        "/api/v1/organization/", {"sms_from_number": "call me"}, content_type="application/json"
+    )
+    assert api.status_code == 400
+    assert "sms_from_number" in api.json()

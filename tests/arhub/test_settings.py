@@ -81,3 +81,16 @@ def test_csp_allows_no_inline_script_or_style(client):
     assert "unsafe-inline" not in policy
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.parametrize(
+    ("extra", "missing"),
+    [
+        ({"EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend"}, "ANYMAIL_WEBHOOK_SECRET"),
+        ({"SMS_BACKEND": "twilio"}, "TWILIO_ACCOUNT_SID"),
+    ],
+)
+def test_production_requires_webhook_secrets_for_real_providers(extra, missing):
+    result = run_manage({**PRODUCTION_ENV, **extra}, "check")
+    assert result.returncode != 0
+    assert f"Required environment variable {missing} is not set" in result.stderr

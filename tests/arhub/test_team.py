@@ -158,3 +158,11 @@ def test_login_page_is_reachable_from_invitation_for_existing_account(tenant):
         "/login/?next=" + link, {"username": user.email, "password": PASSWORD, "next": link}
     )
     assert response["Location"] == link
+
+
+def test_signed_in_member_of_another_org_sees_the_invitation(tenant, other_tenant):
+    someone = other_tenant.user(Role.BILLING)
+    invitation_create(org=tenant.org, actor=tenant.owner, email=someone.email, role=Role.VIEWER)
+    page = other_tenant.client(Role.BILLING).get(invite_link()).content.decode()
+    assert "Join Acme Plumbing" in page
+    assert "Accept and join" in page
