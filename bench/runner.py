@@ -11,13 +11,11 @@ import time
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 from bench.registry import Context, Row, discover, select
 from bench.report import Summary, format_table, summarize
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ORG = "bench"
 SETTINGS = "bench.settings"
 
 
@@ -29,10 +27,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeat", type=int, default=3, help="run each benchmark K times; report median and best"
     )
+    parser.add_argument(
+        "--customers", type=int, default=50_000, help="customers in the benchmark organization"
+    )
     parser.add_argument("--only", metavar="NAME", help="run just this benchmark")
     args = parser.parse_args(argv)
-    if args.scale < 0 or args.repeat < 1:
-        parser.error("--scale must be 0 or more and --repeat 1 or more")
+    if args.scale < 0 or args.repeat < 1 or args.customers < 0:
+        parser.error("--scale and --customers must be 0 or more and --repeat 1 or more")
     return args
 
 
@@ -52,49 +53,39 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def prepare(scale: int) -> Context:
+def prepare(scale: int, customers: int) -> Context:
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("DATABASE_URL is not set; run through `make bench`.")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DEBUG": "0"}
     _log("migrating")
     _manage(env, "migrate", "--no-input", "-v", "0")
-    _log(f"seeding organization '{ORG}' with {scale} audit events (skipped if it exists)")
+    # One organization per size, so runs at different sizes reuse their own data.
+    org = f"bench-{scale}-{customers}"
+    _log(f"seeding '{org}': {scale} audit events, {customers} customers (once per size)")
     seeded = _manage(
-        env, "seed_demo", "--org", ORG, "--events", str(scale), "--seed", "1", "--if-missing"
-    )
+        env, "seed_demo", "--org", org, "--events", str(scale), "--customers", str(customers),
+        "--seed", "1", "--if-missing",
+    )  # fmt: skip
     _log(seeded.strip())
     # A fresh token each run: the secret is shown only once, when it is made.
     out = _manage(
-        env, "apitoken", "--email", f"demo+{ORG}@arhub.test", "--org", ORG, "--name", "Benchmarks"
+        env, "apitoken", "--email", f"demo+{org}@arhub.test", "--org", org, "--name", "Benchmarks"
     )
     ctx = Context(
-        scale=scale, org_slug=ORG, token=out.strip().splitlines()[-1], database_url=url, env=env
+        scale=scale,
+        org_slug=org,
+        token=out.strip().splitlines()[-1],
+        database_url=url,
+        env=env,
+        customers=customers,
     )
     with closing(ctx.connect()) as db, db.cursor() as cursor:
         # A long-lived server's autovacuum would have analyzed the freshly seeded tables; the
         # embedded one never lives long enough, and without statistics the planner sorts every
         # row of the organization instead of walking the (organization, -created_at) index.
         cursor.execute("ANALYZE")
-        _check_scale(ctx, cursor)
     return ctx
-
-
-def _check_scale(ctx: Context, cursor: Any) -> None:
-    """--if-missing keeps an organization seeded at another --scale; say so rather than print
-    figures for a size nobody asked for."""
-    cursor.execute(
-        "SELECT count(*) FROM arhub_auditevent e JOIN arhub_organization o"
-        " ON o.id = e.organization_id WHERE o.slug = %s",
-        [ctx.org_slug],
-    )
-    (rows,) = cursor.fetchone()
-    # Each run adds an event or two of its own (the organization, the token).
-    if not ctx.scale <= rows <= ctx.scale * 1.01 + 1000:
-        _log(
-            f"WARNING: organization '{ctx.org_slug}' holds {rows} audit events, seeded at"
-            f" another --scale than {ctx.scale}; `make clean` removes var/bench to re-seed"
-        )
 
 
 def _stop_on_sigterm() -> None:
@@ -111,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error.args[0], file=sys.stderr)
         return 2
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    ctx = prepare(args.scale)
+    ctx = prepare(args.scale, args.customers)
     summaries: list[Summary] = []
     for name, benchmark in benchmarks.items():
         runs: list[list[Row]] = []
@@ -121,7 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _log(f"{name}: run {attempt} of {args.repeat} took {time.monotonic() - started:.1f}s")
         # Per benchmark, so two benchmarks may name a figure alike without being merged.
         summaries.extend(summarize(runs))
-    print(f"AR Hub benchmarks: --scale {args.scale}, --repeat {args.repeat}")
+    print(
+        f"AR Hub benchmarks: --scale {args.scale}, --customers {args.customers},"
+        f" --repeat {args.repeat}"
+    )
     print(format_table(summaries))
     if args.repeat > 1:
         print(
