@@ -3,6 +3,22 @@ from django.urls import path
 from invoicing import views
 
 urlpatterns = [
-    path("customers/", views.CustomersView.as_view(), name="customers"),
+    path("customers/", views.CustomerListView.as_view(), name="customers"),
+    path("customers/new/", views.CustomerCreateView.as_view(), name="customer_create"),
+    path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
+    path("customers/<int:pk>/edit/", views.CustomerEditView.as_view(), name="customer_edit"),
+    path(
+        "customers/<int:pk>/notes/", views.CustomerNoteAddView.as_view(), name="customer_note_add"
+    ),
+    path(
+        "customers/<int:pk>/contacts/<int:contact_pk>/consent/",
+        views.CustomerConsentRecordView.as_view(),
+        name="customer_consent_record",
+    ),
+    path(
+        "customers/<int:pk>/contacts/<int:contact_pk>/consent/revoke/",
+        views.CustomerConsentRevokeView.as_view(),
+        name="customer_consent_revoke",
+    ),
     path("invoices/", views.InvoicesView.as_view(), name="invoices"),
 ]
