@@ -10,10 +10,18 @@ from celery import Celery
 app = Celery("arhub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Messaging is a package inside the core app, which autodiscovery (one tasks module per app)
+# does not look into.
+app.autodiscover_tasks(["arhub.messaging"])
 
 app.conf.beat_schedule = {
     "purge-expired-invitations": {
         "task": "arhub.tasks.invitations_purge_expired",
         "schedule": timedelta(hours=6),
+    },
+    # Messages whose send task was lost or gave up during a provider outage go out again.
+    "requeue-stale-messages": {
+        "task": "arhub.messaging.tasks.messages_requeue_stale",
+        "schedule": timedelta(minutes=5),
     },
 }

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 
 from arhub.models import (
@@ -25,6 +26,7 @@ from arhub.models import (
 )
 from invoicing.models import Contact, Customer, PreferredChannel
 from invoicing.search import customer_document
+from invoicing.selectors import customer_tags_cache_key
 
 BATCH = 2000
 
@@ -125,6 +127,7 @@ def seed(*, org: Organization, rng: random.Random, owner: User, options: dict[st
     Customer.objects.bulk_create(customers, batch_size=BATCH)
     Contact.objects.bulk_create(contacts, batch_size=BATCH)
     _fill_search_vectors(customers, contacts)
+    cache.delete(customer_tags_cache_key(org.pk))
     consents, suppressed = _consent_and_suppression(org, owner, rng, contacts)
     return (
         f"{count} customers ({len(contacts)} contacts, {consents} with SMS consent,"

@@ -68,10 +68,10 @@ class Customer(OrgOwned):
         ]
         indexes = [
             # Serves the directory's default order and its (name, id) cursor pagination.
+            models.Index("organization", Lower("display_name"), "id", name="customer_org_name_idx"),
             models.Index(
-                "organization", Lower("display_name"), "id", name="customer_org_name_idx"
+                fields=["organization", "-created_at", "-id"], name="customer_org_created_idx"
             ),
-            models.Index(fields=["organization", "-created_at"], name="customer_org_created_idx"),
             GinIndex(fields=["tags"], name="customer_tags_idx"),
             GinIndex(fields=["search_vector"], name="customer_search_idx"),
         ]

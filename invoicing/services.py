@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from arhub.models import Organization, User
 from arhub.phones import phone_to_e164
 from invoicing.models import Contact, Customer, CustomerNote, Language, PreferredChannel
 from invoicing.search import customer_search_refresh
+from invoicing.selectors import customer_tags_cache_key
 
 MAX_TAGS = 20
 
@@ -174,6 +176,7 @@ def customer_create(
             customer = Customer.objects.create(organization=org, **values)
             _save_contacts(org, customer, cleaned)
             customer_search_refresh(org=org, customer_id=customer.pk)
+            transaction.on_commit(lambda: cache.delete(customer_tags_cache_key(org.pk)))
     except IntegrityError as exc:
         if _external_id_taken(exc):
             raise _external_id_error(values) from exc
@@ -205,6 +208,7 @@ def customer_update(
             if cleaned is not None:
                 _save_contacts(org, customer, cleaned)
             customer_search_refresh(org=org, customer_id=customer.pk)
+            transaction.on_commit(lambda: cache.delete(customer_tags_cache_key(org.pk)))
     except IntegrityError as exc:
         if _external_id_taken(exc):
             raise _external_id_error(values) from exc

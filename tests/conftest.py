@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 
+from arhub.messaging import sms
 from arhub.models import Membership, Organization, User
 from arhub.roles import Role
 from arhub.services.tokens import api_token_create
@@ -59,3 +61,12 @@ def tenant(db: None) -> Tenant:
 def other_tenant(db: None) -> Tenant:
     """A second organization whose data must never show through to the first."""
     return make_tenant("Zenith Bakery")
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox() -> Iterator[list[sms.SmsOutgoing]]:
+    """The locmem SMS backend's outbox, empty at the start of every test (as Django empties
+    mail.outbox)."""
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()

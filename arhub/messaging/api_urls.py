@@ -1,5 +1,9 @@
-"""Filled in by the messaging work (issue 4)."""
+"""API routes of messaging, under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from arhub.messaging import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("messages/", api.MessageListApi.as_view(), name="api_messages"),
+]

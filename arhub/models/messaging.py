@@ -93,6 +93,12 @@ class Message(OrgOwned):
                 condition=~models.Q(provider_message_id=""),
                 name="message_provider_id_idx",
             ),
+            # The stale-send sweep looks only at rows still waiting to go out.
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="message_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

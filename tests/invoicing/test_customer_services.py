@@ -162,3 +162,17 @@ def test_timeline_lists_notes_newest_first(tenant):
     assert [e.item.body for e in entries] == ["Sent a card", "Called Jo"]
     with pytest.raises(ValidationError):
         customer_note_add(org=tenant.org, actor=tenant.user(), customer=customer, body="  ")
+
+
+def test_tag_list_follows_changes(tenant, django_capture_on_commit_callbacks):
+    from invoicing.selectors import customer_tags
+
+    with django_capture_on_commit_callbacks(execute=True):
+        customer = make(tenant, tags=["wholesale"])
+    assert customer_tags(org=tenant.org) == ["wholesale"]
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_update(
+            org=tenant.org, actor=None, customer=customer,
+            data=CustomerInput(display_name="Harbour Tiles", tags=["retail"]),
+        )  # fmt: skip
+    assert customer_tags(org=tenant.org) == ["retail"]
