@@ -176,10 +176,13 @@ def message_compose(
     subject: str,
     body: str,
     values: Mapping[str, str],
+    unsubscribe_link: str | None = None,
 ) -> Composed:
     """The message exactly as the customer will get it: the wording filled in and, for email,
     set in the organization's layout with the unsubscribe footer. Writes nothing (the preview
-    uses it too). Raises PlaceholderError when the wording needs a value it was not given."""
+    uses it too, with a sample ``unsubscribe_link``: a real one shown on a page would let any
+    reader change that customer's choices). Raises PlaceholderError when the wording needs a
+    value it was not given."""
     filled = {
         "customer_name": customer.display_name,
         "contact_name": contact.name if contact and contact.name else customer.display_name,
@@ -198,7 +201,13 @@ def message_compose(
         "subject": subject,
         "body": text,
         "body_html": mark_safe(fragment),  # noqa: S308 - render() escaped every character
-        "unsubscribe_url": unsubscribe_url(org=org, address=recipient) if recipient else "",
+        "unsubscribe_url": (
+            unsubscribe_link
+            if unsubscribe_link is not None
+            else unsubscribe_url(org=org, address=recipient)
+            if recipient
+            else ""
+        ),
     }
     return Composed(
         subject=subject,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -143,6 +144,7 @@ def preview_build(
         subject=subject,
         body=body,
         values=values,
+        unsubscribe_link=settings.SITE_URL + "/u/sample-link/",
     )
     # The dashboard's CSP forbids the inline styles of the full email, so the page shows the
     # wording as HTML and the text part exactly as sent.

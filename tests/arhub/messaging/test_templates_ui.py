@@ -256,3 +256,17 @@ def test_the_page_uses_only_its_static_script(tenant):
     assert " style=" not in html and "onclick" not in html
     assert finders.find("arhub/template_preview.js")
     assert 'data-preview-url="/settings/messages/reminder/email/en/preview/"' in html
+
+
+def test_preview_never_shows_a_working_unsubscribe_link(tenant, maria):
+    """The preview only needs read access: a real link in it would let any reader change
+    that customer's choices."""
+    from arhub.messaging.unsubscribe import unsubscribe_target
+
+    response = tenant.client(Role.VIEWER).post(
+        PREVIEW, {"subject": "Hi", "body": "Hi {contact_name}", "customer": maria.pk}
+    )
+    text = response.json()["preview"]["text"]
+    tokens = re.findall(r"/u/([^/\s]+)/", text)
+    assert tokens, "the preview shows the unsubscribe footer"
+    assert all(unsubscribe_target(token) is None for token in tokens)
