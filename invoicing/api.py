@@ -42,7 +42,13 @@ from invoicing.serializers import (
     contact_errors,
     customer_errors,
 )
-from invoicing.services import ContactInput, CustomerInput, customer_create, customer_update
+from invoicing.services import (
+    CUSTOMER_FIELDS,
+    ContactInput,
+    CustomerInput,
+    customer_create,
+    customer_update,
+)
 
 ERRORS_DESCRIPTION = (
     'Errors are 400 with messages per field, as DRF gives them: `{"currency": ["…"]}`. '
@@ -55,20 +61,6 @@ ERRORS_DESCRIPTION = (
     "which are ignored so what was read can be sent back. An id in the URL that is not this "
     "organization's answers 404; a contact `id` in the body that is not this customer's is a "
     "400 naming it, the same whether it exists elsewhere or not at all."
-)
-
-CUSTOMER_FIELDS = (
-    "display_name",
-    "company",
-    "timezone",
-    "language",
-    "currency",
-    "payment_terms_days",
-    "preferred_channel",
-    "credit_limit",
-    "tags",
-    "external_id",
-    "notes",
 )
 
 

@@ -1,5 +1,24 @@
-"""Filled in by the customers work (issue 4)."""
+"""Importing customers from CSV (issue 4)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from invoicing import import_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("customers/import/", import_views.CustomerImportView.as_view(), name="customer_import"),
+    path(
+        "customers/import/template.csv",
+        import_views.CustomerImportTemplateView.as_view(),
+        name="customer_import_template",
+    ),
+    path(
+        "customers/import/<int:pk>/",
+        import_views.CustomerImportDetailView.as_view(),
+        name="customer_import_detail",
+    ),
+    path(
+        "customers/import/<int:pk>/progress.json",
+        import_views.CustomerImportProgressView.as_view(),
+        name="customer_import_progress",
+    ),
+]

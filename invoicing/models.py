@@ -158,6 +158,8 @@ class CustomerImport(OrgOwned):
     rows = models.JSONField(default=list)
     # Rows that cannot be imported: [{"line": 7, "errors": {"email": "..."}}, ...]
     row_errors = models.JSONField(default=list)
+    # Columns of the file that map to nothing of ours, shown on the preview.
+    ignored_columns = models.JSONField(default=list)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -48,7 +48,8 @@ class CustomerInput:
     notes: str = ""
 
 
-def _clean_customer(org: Organization, data: CustomerInput) -> dict[str, object]:
+def customer_input_validate(org: Organization, data: CustomerInput) -> dict[str, object]:
+    """The customer fields as they will be stored, or a ValidationError naming each bad one."""
     errors: dict[str, str] = {}
     name = data.display_name.strip()
     if not name:
@@ -87,7 +88,9 @@ def _clean_customer(org: Organization, data: CustomerInput) -> dict[str, object]
     }
 
 
-def _clean_contacts(org: Organization, contacts: list[ContactInput]) -> list[ContactInput]:
+def contacts_input_validate(org: Organization, contacts: list[ContactInput]) -> list[ContactInput]:
+    """Contacts normalised (email lower-cased, phone in E.164, one primary), or errors keyed
+    ``contacts[i].field``."""
     errors: dict[str, list[str]] = {}
     cleaned: list[ContactInput] = []
     for index, contact in enumerate(contacts):
@@ -169,8 +172,8 @@ def customer_create(
     data: CustomerInput,
     contacts: list[ContactInput],
 ) -> Customer:
-    values = _clean_customer(org, data)
-    cleaned = _clean_contacts(org, contacts)
+    values = customer_input_validate(org, data)
+    cleaned = contacts_input_validate(org, contacts)
     try:
         with transaction.atomic():
             customer = Customer.objects.create(organization=org, **values)
@@ -197,8 +200,8 @@ def customer_update(
     them (entries with an ``id`` update that contact in place)."""
     if customer.organization_id != org.pk:
         raise ValidationError("No such customer.")
-    values = _clean_customer(org, data)
-    cleaned = _clean_contacts(org, contacts) if contacts is not None else None
+    values = customer_input_validate(org, data)
+    cleaned = contacts_input_validate(org, contacts) if contacts is not None else None
     try:
         with transaction.atomic():
             # update() skips auto_now, so the timestamp is set here.
@@ -226,3 +229,7 @@ def customer_note_add(
     if customer.organization_id != org.pk:
         raise ValidationError("No such customer.")
     return CustomerNote.objects.create(organization=org, customer=customer, author=actor, body=body)
+
+
+# The writable customer fields, for the API and the import, which map their input onto these.
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(CustomerInput))
