@@ -1,43 +1,15 @@
 """Invitation and reset emails delivered over SMTP to a real server (aiosmtpd) on this machine."""
 
 import re
-import socket
-from email import message_from_bytes
 from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 
 from arhub.models import Invitation
+from tests.smtp_server import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    yield inbox
-    controller.stop()
 
 
 def text_part(message: Message) -> str:

@@ -4,14 +4,10 @@ and one real SMTP server (aiosmtpd) receiving an invoice with its PDF."""
 from __future__ import annotations
 
 import smtplib
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -228,34 +224,6 @@ def test_channels_by_name():
 
 
 # ---- A real SMTP server
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    yield inbox
-    controller.stop()
 
 
 @pytest.mark.integration
