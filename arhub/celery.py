@@ -24,4 +24,9 @@ app.conf.beat_schedule = {
         "task": "arhub.messaging.tasks.messages_requeue_stale",
         "schedule": timedelta(minutes=5),
     },
+    # Confirmed customer imports whose task never reached a worker (broker down) run again.
+    "requeue-stale-customer-imports": {
+        "task": "invoicing.tasks.customer_imports_requeue_stale",
+        "schedule": timedelta(minutes=10),
+    },
 }

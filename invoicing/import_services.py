@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -456,3 +457,23 @@ def customer_import_run(*, org: Organization, import_id: int) -> CustomerImport 
             progress.close()
     customer_import.refresh_from_db()
     return customer_import
+
+
+STALE_QUEUED_IMPORT = timedelta(minutes=10)
+
+
+def customer_imports_requeue_stale(*, older_than: timedelta = STALE_QUEUED_IMPORT) -> int:
+    """Enqueue again the confirmed imports whose task never arrived (the broker was down when
+    they were confirmed). Cross-tenant by nature, like the stale-message sweep; running an
+    import twice is safe because the run claims it under a lock."""
+    from invoicing.tasks import customer_import_run as run_task
+
+    cutoff = timezone.now() - older_than
+    stale = list(
+        CustomerImport.objects.filter(
+            status=ImportStatus.QUEUED, created_at__lt=cutoff
+        ).values_list("organization_id", "pk")[:500]
+    )
+    for org_id, import_id in stale:
+        run_task.delay(org_id=org_id, import_id=import_id)
+    return len(stale)

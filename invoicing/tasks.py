@@ -18,3 +18,8 @@ def customer_import_run(org_id: int, import_id: int) -> str:
         return "missing"
     customer_import = import_services.customer_import_run(org=org, import_id=import_id)
     return customer_import.status if customer_import is not None else "missing"
+
+
+@shared_task(acks_late=True)
+def customer_imports_requeue_stale() -> int:
+    return import_services.customer_imports_requeue_stale()

@@ -734,3 +734,26 @@ def test_an_import_never_matches_another_organizations_customers(tenant, other_t
     assert theirs.display_name == "Zenith Harbour"
     assert Customer.objects.for_org(other_tenant.org).count() == 1
     assert Customer.objects.for_org(tenant.org).filter(external_id="HT-001").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_confirmed_import_whose_task_was_lost_is_queued_again(tenant, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from invoicing import import_services, tasks
+    from invoicing.models import CustomerImport, ImportStatus
+
+    sent: list[dict] = []
+    monkeypatch.setattr(tasks.customer_import_run, "delay", lambda **kw: sent.append(kw))
+    old = CustomerImport.objects.create(
+        organization=tenant.org, file_name="a.csv", source_format="arhub",
+        status=ImportStatus.QUEUED, created_at=timezone.now() - timedelta(minutes=30),
+    )  # fmt: skip
+    CustomerImport.objects.create(
+        organization=tenant.org, file_name="b.csv", source_format="arhub",
+        status=ImportStatus.QUEUED,
+    )  # fmt: skip
+    assert import_services.customer_imports_requeue_stale() == 1
+    assert sent == [{"org_id": tenant.org.pk, "import_id": old.pk}]
