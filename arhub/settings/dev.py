@@ -25,7 +25,11 @@ if "SECRET_KEY" not in os.environ and "SECRET_KEY_FILE" not in os.environ:
 
 from arhub.settings.base import *  # noqa: E402,F403
 
-if DEBUG:  # noqa: F405
-    # Serve static files straight from the apps' folders, picking up edits without collectstatic.
-    WHITENOISE_USE_FINDERS = True
-    WHITENOISE_AUTOREFRESH = True
+# Development never runs collectstatic: serve static files straight from the apps' folders,
+# picking up edits, whether or not DEBUG is on (the manifest storage would fail without it).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
