@@ -8,6 +8,7 @@ services, and fills the search vectors in one statement per batch.
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,34 +37,37 @@ class Region:
     timezone: str
     currency: str
     language: str
-    phone_prefix: str  # country code and a fictional exchange, completed with 4 digits
+    # The number's start (country code and area) and how many digits follow, so each number has
+    # its country's length (the US ones use 555, the exchange kept for fiction).
+    phone_prefix: str
+    phone_digits: int
     first_names: tuple[str, ...]
     last_names: tuple[str, ...]
 
 
 REGIONS = (
-    Region("America/Chicago", "USD", "en", "+1312555",
+    Region("America/Chicago", "USD", "en", "+1312555", 4,
            ("Maya", "Jordan", "Elena", "Marcus", "Priya", "Tom"),
            ("Anderson", "Okafor", "Nguyen", "Kowalski", "Reyes", "Hughes")),
-    Region("America/New_York", "USD", "en", "+1212555",
+    Region("America/New_York", "USD", "en", "+1212555", 4,
            ("Grace", "Daniel", "Aisha", "Leo", "Hannah", "Sam"),
            ("Bennett", "Rossi", "Cohen", "Park", "Murphy", "Diaz")),
-    Region("America/Los_Angeles", "USD", "en", "+1415555",
+    Region("America/Los_Angeles", "USD", "en", "+1415555", 4,
            ("Kai", "Isabella", "Noah", "Mei", "Carlos", "Zoe"),
            ("Tanaka", "Lopez", "Sullivan", "Chen", "Patel", "Ward")),
-    Region("America/Mexico_City", "MXN", "es", "+5255",
+    Region("America/Mexico_City", "MXN", "es", "+5255", 8,
            ("Sofía", "Mateo", "Valentina", "Diego", "Camila", "Luis"),
            ("García", "Hernández", "Martínez", "López", "Ramírez", "Flores")),
-    Region("Europe/Madrid", "EUR", "es", "+3491",
+    Region("Europe/Madrid", "EUR", "es", "+3491", 7,
            ("Lucía", "Pablo", "Carmen", "Javier", "Marta", "Álvaro"),
            ("Fernández", "Sánchez", "Romero", "Navarro", "Torres", "Gil")),
-    Region("Europe/London", "GBP", "en", "+44207946",
+    Region("Europe/London", "GBP", "en", "+4420794", 6,
            ("Olivia", "Harry", "Amelia", "George", "Isla", "Arjun"),
            ("Taylor", "Evans", "Walsh", "Ahmed", "Clarke", "Singh")),
-    Region("Australia/Sydney", "AUD", "en", "+61291",
+    Region("Australia/Sydney", "AUD", "en", "+6129", 7,
            ("Chloe", "Jack", "Ruby", "Liam", "Ava", "Ethan"),
            ("Wilson", "Nguyen", "Kelly", "Brown", "Martin", "Lee")),
-    Region("Africa/Johannesburg", "ZAR", "en", "+2711",
+    Region("Africa/Johannesburg", "ZAR", "en", "+2711", 7,
            ("Thabo", "Naledi", "Pieter", "Zanele", "Sipho", "Anika"),
            ("Mokoena", "Naidoo", "van der Merwe", "Dlamini", "Botha", "Khumalo")),
 )  # fmt: skip
@@ -99,14 +103,15 @@ def seed(*, org: Organization, rng: random.Random, owner: User, options: dict[st
             external_id=f"CUST-{n + 1:05d}",
         )
         customers.append(customer)
-        domain = company.lower().replace(" ", "").replace("é", "e") + ".test"
-        phone = f"{region.phone_prefix}{rng.randrange(100, 200):03d}{n % 10}"[:16]
+        domain = _ascii(company).replace(" ", "") + ".test"
+        digits = "".join(str(rng.randrange(10)) for _ in range(region.phone_digits))
+        phone = region.phone_prefix + ("01" + digits[2:] if region.currency == "USD" else digits)
         contacts.append(
             Contact(
                 organization=org,
                 customer=customer,
                 name=f"{first} {last}",
-                email=f"{first.lower()}.{last.lower().replace(' ', '')}@{domain}",
+                email=f"{_ascii(first)}.{_ascii(last).replace(' ', '')}@{domain}",
                 phone=phone if rng.random() < 0.8 else "",
                 role="Owner" if not is_company else "Accounts payable",
                 is_primary=True,
@@ -135,6 +140,12 @@ def seed(*, org: Organization, rng: random.Random, owner: User, options: dict[st
     )
 
 
+def _ascii(text: str) -> str:
+    """Lower-case ASCII for the made-up addresses: "Hernández" -> "hernandez"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return decomposed.encode("ascii", "ignore").decode()
+
+
 def _fill_search_vectors(customers: list[Customer], contacts: list[Contact]) -> None:
     by_customer: dict[int, list[Contact]] = {}
     for contact in contacts:
@@ -160,7 +171,7 @@ def _consent_and_suppression(
 ) -> tuple[int, int]:
     consents: list[SmsConsent] = []
     suppressions: list[Suppression] = []
-    for contact in contacts:
+    for index, contact in enumerate(contacts):
         if contact.phone and rng.random() < 0.4:
             consents.append(
                 SmsConsent(
@@ -172,8 +183,7 @@ def _consent_and_suppression(
                     note="Agreed on the phone to text reminders",
                 )
             )
-        roll = rng.random()
-        if roll < 0.03 and contact.email:
+        if index % 12 == 5 and contact.email:
             suppressions.append(
                 Suppression(
                     organization=org,
@@ -183,7 +193,7 @@ def _consent_and_suppression(
                     reason=SuppressionReason.UNSUBSCRIBED,
                 )
             )
-        elif roll < 0.05 and contact.phone:
+        elif index % 17 == 9 and contact.phone:
             suppressions.append(
                 Suppression(
                     organization=org,
