@@ -3,10 +3,8 @@ customer page (contacts, SMS consent, suppressions, notes and the timeline)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -14,15 +12,16 @@ from urllib.parse import urlencode
 import phonenumbers
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.views import View
 
+from arhub import keyset
 from arhub.form_errors import form_add_service_errors
+from arhub.keyset import Cursor, InvalidCursor, Keyset, aware_datetime
 from arhub.locales import currency_minor_units
 from arhub.messaging.consent import (
     sms_consent_active,
@@ -104,40 +103,20 @@ def import_url() -> str | None:
 
 @dataclass(frozen=True)
 class SortKey:
-    expression: Any
-    descending: bool
-    parse: Callable[[Any], Any]  # a cursor's JSON value back into the key's type
-
-
-def _aware_datetime(value: Any) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError("cursor datetime without a zone")
-    return parsed
+    expression: Any  # annotated on the rows as ``sort_key``
+    keyset: Keyset
 
 
 SORT_KEYS: dict[str, SortKey] = {
-    "name": SortKey(Lower("display_name"), False, str),
-    "-name": SortKey(Lower("display_name"), True, str),
-    "created": SortKey(F("created_at"), False, _aware_datetime),
-    "-created": SortKey(F("created_at"), True, _aware_datetime),
+    "name": SortKey(Lower("display_name"), Keyset("name", "sort_key", parse=keyset.text)),
+    "-name": SortKey(
+        Lower("display_name"), Keyset("-name", "sort_key", descending=True, parse=keyset.text)
+    ),
+    "created": SortKey(F("created_at"), Keyset("created", "sort_key", parse=aware_datetime)),
+    "-created": SortKey(
+        F("created_at"), Keyset("-created", "sort_key", descending=True, parse=aware_datetime)
+    ),
 }
-
-
-def encode_cursor(value: Any, pk: int) -> str:
-    plain = value.isoformat() if isinstance(value, datetime) else value
-    return urlsafe_base64_encode(json.dumps([plain, pk]).encode())
-
-
-def decode_cursor(token: str | None, key: SortKey) -> tuple[Any, int] | None:
-    """A cursor from the URL, or None when it is missing or unreadable (then: the first page)."""
-    if not token:
-        return None
-    try:
-        value, pk = json.loads(urlsafe_base64_decode(token))
-        return key.parse(value), int(pk)
-    except (ValueError, TypeError):
-        return None
 
 
 @dataclass
@@ -145,6 +124,15 @@ class KeysetPage:
     rows: Sequence[Customer]
     next_cursor: str | None = None
     previous_cursor: str | None = None
+
+
+def _read_cursor(key: SortKey, token: str | None, *, backward: bool) -> Cursor | None:
+    """A cursor from the URL, or None when it is missing or unreadable (then: the first page)."""
+    try:
+        cursor = key.keyset.decode(token)
+    except InvalidCursor:
+        return None
+    return cursor if cursor is not None and cursor.backward == backward else None
 
 
 def keyset_page(
@@ -157,34 +145,18 @@ def keyset_page(
 ) -> KeysetPage:
     """One page of ``rows`` in ``key`` order (ties broken by id), one query."""
     annotated = rows.annotate(sort_key=key.expression)
-    backward = decode_cursor(before, key) if after is None else None
-    cursor = backward or decode_cursor(after, key)
-    # Paging back reads the rows before the cursor in reverse order, then turns them round.
-    descending = key.descending != (backward is not None)
-    if cursor is not None:
-        value, pk = cursor
-        if descending:
-            beyond = Q(sort_key__lt=value) | Q(sort_key=value, pk__lt=pk)
-            annotated = annotated.filter(beyond, sort_key__lte=value)
-        else:
-            beyond = Q(sort_key__gt=value) | Q(sort_key=value, pk__gt=pk)
-            annotated = annotated.filter(beyond, sort_key__gte=value)
-    order = ("-sort_key", "-pk") if descending else ("sort_key", "pk")
-    fetched = list(annotated.order_by(*order)[: size + 1])
-    more = len(fetched) > size
-    fetched = fetched[:size]
-    if backward is not None:
-        if not fetched:  # everything before it went away: start again
-            return keyset_page(rows, key=key, size=size)
-        fetched.reverse()
-        has_previous, has_next = more, True
+    if after is None:
+        cursor = _read_cursor(key, before, backward=True)
     else:
-        has_previous, has_next = cursor is not None, more
-    page = KeysetPage(rows=fetched)
-    if fetched and has_next:
-        page.next_cursor = encode_cursor(fetched[-1].sort_key, fetched[-1].pk)
-    if fetched and has_previous:
-        page.previous_cursor = encode_cursor(fetched[0].sort_key, fetched[0].pk)
+        cursor = _read_cursor(key, after, backward=False)
+    fetched = key.keyset.page(annotated, cursor, size)
+    if fetched.ran_out_backward:  # everything before it went away: start again
+        fetched = key.keyset.page(annotated, None, size)
+    page = KeysetPage(rows=fetched.rows)
+    if fetched.has_next:
+        page.next_cursor = key.keyset.cursor(fetched.rows[-1])
+    if fetched.has_previous:
+        page.previous_cursor = key.keyset.cursor(fetched.rows[0], backward=True)
     return page
 
 

@@ -1,5 +1,6 @@
-"""Factories for customers as messaging sees them, and for the message log. Like every factory,
-each object stays inside one organization: children take it from their parent."""
+"""Factories for the message log, templates, SMS consent and suppressions. Customers and contacts
+come from tests/invoicing/factories.py. Like every factory, each object stays inside one
+organization: children take it from their parent."""
 
 from __future__ import annotations
 
@@ -17,38 +18,29 @@ from arhub.models import (
     SuppressionReason,
     SuppressionScope,
 )
-from invoicing.models import Contact, Customer
 from tests.factories import OrganizationFactory
+from tests.invoicing.factories import ContactFactory, CustomerFactory
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Customer
+class MessagingCustomerFactory(CustomerFactory):
+    """A customer messaging can reach on both channels, billed in pounds."""
 
-    organization = factory.SubFactory(OrganizationFactory)
-    display_name = factory.Sequence(lambda n: f"Customer {n}")
     currency = "GBP"
-    language = "en"
     preferred_channel = "both"
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Contact
+class MessagingContactFactory(ContactFactory):
+    """A contact of such a customer, with a mobile number as well as an email address."""
 
-    customer = factory.SubFactory(CustomerFactory)
-    organization = factory.SelfAttribute("customer.organization")
-    name = factory.Sequence(lambda n: f"Contact {n}")
-    email = factory.Sequence(lambda n: f"contact{n}@customer.test")
+    customer = factory.SubFactory(MessagingCustomerFactory)
     phone = factory.Sequence(lambda n: f"+1415555{n % 10000:04d}")
-    is_primary = True
 
 
 class MessageFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Message
 
-    customer = factory.SubFactory(CustomerFactory)
+    customer = factory.SubFactory(MessagingCustomerFactory)
     organization = factory.SelfAttribute("customer.organization")
     channel = Channel.EMAIL
     kind = MessageKind.REMINDER

@@ -23,10 +23,10 @@ from tests.isolation.sweep import (
     send,
 )
 from tests.messaging_factories import (
-    ContactFactory,
-    CustomerFactory,
     MessageFactory,
     MessageTemplateFactory,
+    MessagingContactFactory,
+    MessagingCustomerFactory,
 )
 
 TEMPLATE = {"kind": "reminder", "channel": "email", "language": "en"}
@@ -42,10 +42,12 @@ def secret_wording(tenant: Tenant) -> MessageTemplate:
 
 
 def customer_with_messages(tenant: Tenant) -> Customer:
-    customer = CustomerFactory(
+    customer = MessagingCustomerFactory(
         organization=tenant.org, display_name=f"{tenant.org.name} customer for messages"
     )
-    ContactFactory(customer=customer, name=f"{tenant.org.name} contact", email="c@cust.test")
+    MessagingContactFactory(
+        customer=customer, name=f"{tenant.org.name} contact", email="c@cust.test"
+    )
     MessageFactory(customer=customer, body_text=f"{tenant.org.name} private message body")
     return customer
 

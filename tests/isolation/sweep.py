@@ -251,9 +251,10 @@ def check_b_untouched(
 def send(client: Client, method: str, url: str, data: Mapping[str, Any] | None) -> Any:
     if method == "GET":
         return client.get(url)
-    if method == "POST":
+    # The API parses JSON only, so /api/ gets JSON bodies; the dashboard's forms get form data
+    # on POST and ignore any other method's body, which is what a browser gets too.
+    if method == "POST" and not url.startswith("/api/"):
         return client.post(url, data or {})
-    # The API parses JSON only; form views ignore a PUT body, which is what a browser gets too.
     return client.generic(method, url, json.dumps(data or {}), content_type="application/json")
 
 

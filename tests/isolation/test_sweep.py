@@ -8,7 +8,7 @@ from types import ModuleType
 import pytest
 from django.contrib.staticfiles import views as staticfiles_views
 from django.http import Http404, HttpRequest, HttpResponse
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import get_resolver, include, path, re_path
 
 from arhub.models import Membership
@@ -25,6 +25,7 @@ from tests.isolation.sweep import (
     check_no_leak,
     discover_routes,
     is_static_files_route,
+    send,
     uncovered_message,
     uncovered_routes,
 )
@@ -141,3 +142,28 @@ def test_object_sweep_fails_on_a_leaky_view(
         pytest.raises(AssertionError, match=complaint),
     ):
         attack_object(world, found, FAKE_MEMBER_ROUTE)
+
+
+def _echo_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(f"{request.content_type} {request.body.decode()}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "method", "expected"),
+    [
+        # The API parses JSON only: a form body would be refused before any view code ran.
+        ("/api/echo/", "POST", 'application/json {"name": "Acme"}'),
+        ("/api/echo/", "PATCH", 'application/json {"name": "Acme"}'),
+        ("/echo/", "POST", "multipart/form-data"),
+    ],
+)
+def test_send_posts_json_to_the_api_and_forms_elsewhere(
+    url: str, method: str, expected: str
+) -> None:
+    urlconf = ModuleType("echo_urls")
+    urlconf.urlpatterns = [path("api/echo/", _echo_view), path("echo/", _echo_view)]  # type: ignore[attr-defined]
+    client = Client(enforce_csrf_checks=False)
+    with override_settings(ROOT_URLCONF=urlconf):
+        response = send(client, method, url, {"name": "Acme"})
+    assert response.content.decode().startswith(expected)

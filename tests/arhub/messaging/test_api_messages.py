@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from arhub.models import Channel, MessageKind, MessageStatus
 from arhub.roles import Role
-from tests.messaging_factories import CustomerFactory, MessageFactory
+from tests.messaging_factories import MessageFactory, MessagingCustomerFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/messages/"
@@ -21,9 +21,9 @@ URL = "/api/v1/messages/"
 def log(tenant, other_tenant):
     """Two customers of A with a few messages each, and a customer of B with one."""
     now = timezone.now()
-    bright = CustomerFactory(organization=tenant.org, display_name="Bright Dental")
-    corner = CustomerFactory(organization=tenant.org, display_name="Corner Cafe")
-    zenith = CustomerFactory(organization=other_tenant.org, display_name="Zenith customer")
+    bright = MessagingCustomerFactory(organization=tenant.org, display_name="Bright Dental")
+    corner = MessagingCustomerFactory(organization=tenant.org, display_name="Corner Cafe")
+    zenith = MessagingCustomerFactory(organization=other_tenant.org, display_name="Zenith customer")
     rows = {
         "bright_reminder": MessageFactory(
             customer=bright, created_at=now - timedelta(hours=3), body_text="reminder to Bright"
@@ -138,7 +138,7 @@ def test_invoice_filter_says_when_it_arrives(tenant):
 
 
 def test_cursor_pagination(tenant):
-    customer = CustomerFactory(organization=tenant.org)
+    customer = MessagingCustomerFactory(organization=tenant.org)
     now = timezone.now()
     made = [
         MessageFactory(customer=customer, created_at=now - timedelta(minutes=i)) for i in range(5)
@@ -154,7 +154,7 @@ def test_cursor_pagination(tenant):
 
 
 def test_queries_stay_flat_as_the_log_grows(tenant):
-    customer = CustomerFactory(organization=tenant.org)
+    customer = MessagingCustomerFactory(organization=tenant.org)
     client = tenant.api()
 
     def count() -> int:

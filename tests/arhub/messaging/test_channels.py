@@ -26,7 +26,11 @@ from arhub.messaging.channels import (
 from arhub.messaging.services import message_queue
 from arhub.messaging.unsubscribe import unsubscribe_target
 from arhub.models import Channel, Message, MessageKind, SuppressionReason
-from tests.messaging_factories import ContactFactory, CustomerFactory, MessageFactory
+from tests.messaging_factories import (
+    MessageFactory,
+    MessagingContactFactory,
+    MessagingCustomerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +63,8 @@ def invoice_pdf() -> Iterator[None]:
 
 
 def queued_invoice(org, email="maria@bright.test") -> Message:
-    customer = CustomerFactory(organization=org, display_name="Bright Dental")
-    contact = ContactFactory(customer=customer, name="Maria", email=email)
+    customer = MessagingCustomerFactory(organization=org, display_name="Bright Dental")
+    contact = MessagingContactFactory(customer=customer, name="Maria", email=email)
     return message_queue(
         org=org,
         customer=customer,
@@ -120,7 +124,7 @@ def test_attachments_come_from_the_kinds_provider_at_send_time(org, invoice_pdf)
 
 
 def test_other_kinds_get_no_attachment(org, invoice_pdf):
-    message = MessageFactory(customer=CustomerFactory(organization=org), kind="reminder")
+    message = MessageFactory(customer=MessagingCustomerFactory(organization=org), kind="reminder")
     EmailChannel().send(message)
     assert mail.outbox[0].attachments == []
 

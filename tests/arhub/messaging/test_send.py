@@ -36,15 +36,16 @@ from arhub.models import (
     SuppressionReason,
     SuppressionScope,
 )
-from tests.arhub.messaging.test_channels import Inbox, RaisingBackend, free_port
+from tests.arhub.messaging.test_channels import RaisingBackend
 from tests.messaging_factories import (
-    ContactFactory,
-    CustomerFactory,
     MessageFactory,
     MessageTemplateFactory,
+    MessagingContactFactory,
+    MessagingCustomerFactory,
     SmsConsentFactory,
     SuppressionFactory,
 )
+from tests.smtp_server import Inbox, free_port
 
 REMINDER = {
     "invoice_number": "INV-0042",
@@ -65,7 +66,7 @@ def enqueued(monkeypatch):
 
 @pytest.fixture
 def customer(tenant):
-    return CustomerFactory(organization=tenant.org, display_name="Bright Dental")
+    return MessagingCustomerFactory(organization=tenant.org, display_name="Bright Dental")
 
 
 def remind(org, customer, channel=Channel.EMAIL, **kwargs) -> Message:
@@ -86,7 +87,7 @@ def remind(org, customer, channel=Channel.EMAIL, **kwargs) -> Message:
 def test_a_queued_message_holds_exactly_what_will_be_sent_and_is_enqueued_on_commit(
     tenant, customer, enqueued, django_capture_on_commit_callbacks
 ):
-    ContactFactory(customer=customer, name="Maria", email="maria@bright.test")
+    MessagingContactFactory(customer=customer, name="Maria", email="maria@bright.test")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         message = remind(tenant.org, customer)
         assert enqueued == []  # nothing reaches the broker before the row is committed
@@ -112,7 +113,7 @@ def test_a_queued_message_holds_exactly_what_will_be_sent_and_is_enqueued_on_com
 def test_the_owners_wording_in_the_customers_language_is_used(tenant, customer, enqueued):
     customer.language = "es"
     customer.save()
-    ContactFactory(customer=customer, name="Lucía", email="lucia@bright.test")
+    MessagingContactFactory(customer=customer, name="Lucía", email="lucia@bright.test")
     MessageTemplateFactory(
         organization=tenant.org,
         language="es",
@@ -130,15 +131,15 @@ def test_the_owners_wording_in_the_customers_language_is_used(tenant, customer, 
 def test_a_customer_in_spanish_gets_the_spanish_default(tenant, customer, enqueued):
     customer.language = "es"
     customer.save()
-    ContactFactory(customer=customer, name="Lucía")
+    MessagingContactFactory(customer=customer, name="Lucía")
     message = remind(tenant.org, customer)
     assert message.subject == "Un recordatorio amable sobre la factura INV-0042"
 
 
 @pytest.mark.django_db
 def test_values_are_escaped_in_html(tenant, enqueued):
-    customer = CustomerFactory(organization=tenant.org, display_name="<b>Evil</b> & Co")
-    ContactFactory(customer=customer, name="")
+    customer = MessagingCustomerFactory(organization=tenant.org, display_name="<b>Evil</b> & Co")
+    MessagingContactFactory(customer=customer, name="")
     message = remind(tenant.org, customer)
     assert "<b>Evil</b>" not in message.body_html
     assert "Hi &lt;b&gt;Evil&lt;/b&gt; &amp; Co," in message.body_html
@@ -155,20 +156,20 @@ def test_values_are_escaped_in_html(tenant, enqueued):
     ],
 )
 def test_each_kind_goes_to_the_contact_marked_for_it(tenant, customer, enqueued, kind, expected):
-    ContactFactory(
+    MessagingContactFactory(
         customer=customer,
         email="boss@bright.test",
         is_primary=True,
         receives_invoices=False,
         receives_reminders=False,
     )
-    ContactFactory(
+    MessagingContactFactory(
         customer=customer,
         email="reminders@bright.test",
         is_primary=False,
         receives_invoices=False,
     )
-    ContactFactory(
+    MessagingContactFactory(
         customer=customer,
         email="invoices@bright.test",
         is_primary=False,
@@ -186,7 +187,7 @@ def test_each_kind_goes_to_the_contact_marked_for_it(tenant, customer, enqueued,
 
 @pytest.mark.django_db
 def test_the_primary_contact_when_nobody_is_marked(tenant, customer, enqueued):
-    ContactFactory(
+    MessagingContactFactory(
         customer=customer,
         email="boss@bright.test",
         receives_reminders=False,
@@ -199,7 +200,7 @@ def test_the_primary_contact_when_nobody_is_marked(tenant, customer, enqueued):
 def test_a_suppressed_address_is_written_as_suppressed_and_not_enqueued(
     tenant, customer, enqueued, django_capture_on_commit_callbacks
 ):
-    ContactFactory(customer=customer, email="maria@bright.test")
+    MessagingContactFactory(customer=customer, email="maria@bright.test")
     SuppressionFactory(
         organization=tenant.org,
         address="MARIA@bright.test",
@@ -216,7 +217,7 @@ def test_a_suppressed_address_is_written_as_suppressed_and_not_enqueued(
 
 @pytest.mark.django_db
 def test_unsubscribing_from_reminders_does_not_stop_the_invoice(tenant, customer, enqueued):
-    ContactFactory(customer=customer, email="maria@bright.test")
+    MessagingContactFactory(customer=customer, email="maria@bright.test")
     SuppressionFactory(
         organization=tenant.org,
         address="maria@bright.test",
@@ -245,7 +246,7 @@ def test_unsubscribing_from_reminders_does_not_stop_the_invoice(tenant, customer
     ],
 )
 def test_skipped_with_a_reason(tenant, customer, enqueued, setup, channel, reason):
-    ContactFactory(
+    MessagingContactFactory(
         customer=customer,
         email="" if setup == "no_email" else "maria@bright.test",
         phone="" if setup == "no_phone" else "+14155550123",
@@ -264,7 +265,7 @@ def test_skipped_with_a_reason(tenant, customer, enqueued, setup, channel, reaso
 def test_wording_that_needs_a_value_the_sender_lacks_is_skipped_not_sent_with_a_gap(
     tenant, customer, enqueued
 ):
-    ContactFactory(customer=customer)
+    MessagingContactFactory(customer=customer)
     message = message_queue(
         org=tenant.org,
         customer=customer,
@@ -279,7 +280,7 @@ def test_wording_that_needs_a_value_the_sender_lacks_is_skipped_not_sent_with_a_
 
 @pytest.mark.django_db
 def test_an_sms_with_consent_is_queued(tenant, customer, enqueued):
-    ContactFactory(customer=customer, phone="+14155550123")
+    MessagingContactFactory(customer=customer, phone="+14155550123")
     SmsConsentFactory(organization=tenant.org, phone="+14155550123")
     message = remind(tenant.org, customer, channel=Channel.SMS)
     assert message.status == MessageStatus.QUEUED
@@ -292,7 +293,9 @@ def test_a_spanish_amount_keeps_the_text_in_the_gsm_alphabet(tenant, customer, e
     # Babel writes "1.250,00\xa0€"; the no-break space alone would make the text UCS-2.
     customer.language = "es"
     customer.save()
-    ContactFactory(customer=customer, name="Inés", phone="+14155550123")  # é is GSM, í is not
+    MessagingContactFactory(
+        customer=customer, name="Inés", phone="+14155550123"
+    )  # é is GSM, í is not
     SmsConsentFactory(organization=tenant.org, phone="+14155550123")
     amount = format_amount(Decimal("1250"), "EUR", locale="es")
     assert "\xa0" in amount
@@ -310,11 +313,11 @@ def test_a_spanish_amount_keeps_the_text_in_the_gsm_alphabet(tenant, customer, e
 
 @pytest.mark.django_db
 def test_another_tenants_customer_or_contact_is_refused(tenant, other_tenant, customer):
-    foreign = CustomerFactory(organization=other_tenant.org)
+    foreign = MessagingCustomerFactory(organization=other_tenant.org)
     with pytest.raises(ValueError, match="another organization"):
         remind(tenant.org, foreign)
     with pytest.raises(ValueError, match="another customer"):
-        remind(tenant.org, customer, contact=ContactFactory(customer=foreign))
+        remind(tenant.org, customer, contact=MessagingContactFactory(customer=foreign))
 
 
 # ---- Sending
@@ -322,7 +325,7 @@ def test_another_tenants_customer_or_contact_is_refused(tenant, other_tenant, cu
 
 @pytest.fixture
 def queued(tenant, customer, enqueued) -> Message:
-    ContactFactory(customer=customer, name="Maria", email="maria@bright.test")
+    MessagingContactFactory(customer=customer, name="Maria", email="maria@bright.test")
     message = remind(tenant.org, customer)
     mail.outbox = []
     return message
@@ -373,8 +376,8 @@ class SlowCountingBackend(BaseEmailBackend):
 def test_concurrent_workers_claim_a_message_exactly_once(tenant, settings, enqueued):
     settings.EMAIL_BACKEND = f"{__name__}.SlowCountingBackend"
     SlowCountingBackend.sent = 0
-    customer = CustomerFactory(organization=tenant.org)
-    ContactFactory(customer=customer)
+    customer = MessagingCustomerFactory(organization=tenant.org)
+    MessagingContactFactory(customer=customer)
     message = remind(tenant.org, customer)
     start = threading.Barrier(4)
     results: list[object] = []
@@ -414,7 +417,7 @@ def test_a_stop_after_queueing_is_honoured_at_send_time(tenant, queued):
 def test_consent_revoked_after_queueing_is_honoured_at_send_time(
     tenant, customer, enqueued, sms_outbox
 ):
-    ContactFactory(customer=customer, phone="+14155550123")
+    MessagingContactFactory(customer=customer, phone="+14155550123")
     SmsConsentFactory(organization=tenant.org, phone="+14155550123", method=ConsentMethod.PAY_PAGE)
     message = remind(tenant.org, customer, channel=Channel.SMS)
     assert message.status == MessageStatus.QUEUED
@@ -430,7 +433,7 @@ def test_consent_revoked_after_queueing_is_honoured_at_send_time(
 
 @pytest.mark.django_db
 def test_an_sms_goes_out_through_the_backend(tenant, customer, enqueued, sms_outbox):
-    ContactFactory(customer=customer, phone="+14155550123")
+    MessagingContactFactory(customer=customer, phone="+14155550123")
     SmsConsentFactory(organization=tenant.org, phone="+14155550123")
     message = remind(tenant.org, customer, channel=Channel.SMS)
     sent = message_send(org=tenant.org, message_id=message.pk)
@@ -510,7 +513,7 @@ def test_a_delivery_report_that_came_first_is_not_overwritten(tenant, queued, se
 def test_the_sweep_requeues_what_nobody_is_working_on(
     tenant, enqueued, django_capture_on_commit_callbacks
 ):
-    customer = CustomerFactory(organization=tenant.org)
+    customer = MessagingCustomerFactory(organization=tenant.org)
     old = timezone.now() - timedelta(minutes=20)
     stuck_queued = MessageFactory(customer=customer, status=MessageStatus.QUEUED)
     stuck_sending = MessageFactory(customer=customer, status=MessageStatus.SENDING)
@@ -573,8 +576,8 @@ def test_a_mail_server_outage_is_ridden_out_by_the_worker(tenant, settings, monk
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     # Seconds instead of half-minutes between retries; read by the task when it fails.
     monkeypatch.setattr(message_send_task, "retry_backoff", 1)
-    customer = CustomerFactory(organization=tenant.org)
-    ContactFactory(customer=customer, name="Maria", email="maria@bright.test")
+    customer = MessagingCustomerFactory(organization=tenant.org)
+    MessagingContactFactory(customer=customer, name="Maria", email="maria@bright.test")
 
     message = remind(tenant.org, customer)  # committed at once: the task is on Redis now
 
@@ -603,8 +606,8 @@ def test_a_mail_server_outage_is_ridden_out_by_the_worker(tenant, settings, monk
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_task_delivered_twice_sends_once(tenant, worker):
-    customer = CustomerFactory(organization=tenant.org)
-    ContactFactory(customer=customer)
+    customer = MessagingCustomerFactory(organization=tenant.org)
+    MessagingContactFactory(customer=customer)
     message = remind(tenant.org, customer)  # the first task
     message_send_task.delay(tenant.org.pk, message.pk)  # and a duplicate
     wait_for(lambda: Message.objects.get(pk=message.pk).status == MessageStatus.SENT)

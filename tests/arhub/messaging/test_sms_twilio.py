@@ -19,7 +19,11 @@ from arhub.messaging import sms
 from arhub.messaging.channels import PermanentSendError, SmsChannel, TransientSendError
 from arhub.messaging.services import message_queue
 from arhub.models import Channel, ConsentMethod, Message, MessageKind, SuppressionReason
-from tests.messaging_factories import ContactFactory, CustomerFactory, SmsConsentFactory
+from tests.messaging_factories import (
+    MessagingContactFactory,
+    MessagingCustomerFactory,
+    SmsConsentFactory,
+)
 
 SID = "AC" + "1" * 32
 TOKEN = "twilio-auth-token-for-tests"
@@ -79,8 +83,8 @@ def twilio(settings) -> Iterator[FakeTwilio]:
 
 
 def queued_text(org, phone="+14155550123") -> Message:
-    customer = CustomerFactory(organization=org, display_name="Bright Dental")
-    contact = ContactFactory(customer=customer, name="Maria", phone=phone)
+    customer = MessagingCustomerFactory(organization=org, display_name="Bright Dental")
+    contact = MessagingContactFactory(customer=customer, name="Maria", phone=phone)
     SmsConsentFactory(organization=org, phone=phone, method=ConsentMethod.OWNER_ATTESTED)
     message = message_queue(
         org=org,

@@ -10,7 +10,11 @@ from django.contrib.staticfiles import finders
 
 from arhub.models import AuditEvent, MessageTemplate
 from arhub.roles import Role
-from tests.messaging_factories import ContactFactory, CustomerFactory, MessageTemplateFactory
+from tests.messaging_factories import (
+    MessageTemplateFactory,
+    MessagingContactFactory,
+    MessagingCustomerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -156,10 +160,10 @@ def test_settings_managers_may_change(tenant, role):
 
 @pytest.fixture
 def maria(tenant):
-    customer = CustomerFactory(
+    customer = MessagingCustomerFactory(
         organization=tenant.org, display_name="Bright Dental", currency="EUR"
     )
-    ContactFactory(customer=customer, name="Maria", email="maria@bright.test")
+    MessagingContactFactory(customer=customer, name="Maria", email="maria@bright.test")
     return customer
 
 
@@ -208,8 +212,8 @@ def test_the_preview_names_unknown_placeholders(tenant, maria):
 
 
 def test_a_preview_on_another_tenants_customer_is_404(tenant, other_tenant):
-    theirs = CustomerFactory(organization=other_tenant.org, display_name="Zenith secret")
-    ContactFactory(customer=theirs, email="secret@zenith.test")
+    theirs = MessagingCustomerFactory(organization=other_tenant.org, display_name="Zenith secret")
+    MessagingContactFactory(customer=theirs, email="secret@zenith.test")
     client = tenant.client()
     response = client.post(PREVIEW, {"subject": "Hi", "body": "Hi", "customer": theirs.pk})
     assert response.status_code == 404
