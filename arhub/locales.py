@@ -51,8 +51,15 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(z, z.replace("_", " ")) for z in zones]
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    # available_timezones() walks the whole zone database on every call (~18 ms); imports and
+    # APIs ask once per row.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def is_timezone(name: str) -> bool:
-    return name in zoneinfo.available_timezones()
+    return name in _zone_names()
 
 
 def locale_choices() -> list[tuple[str, str]]:

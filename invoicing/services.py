@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from arhub.locales import is_currency, is_timezone
 from arhub.models import Organization, User
 from arhub.phones import phone_to_e164
 from invoicing.models import Contact, Customer, CustomerNote, Language, PreferredChannel
-from invoicing.search import customer_search_refresh
+from invoicing.search import CONFIG, customer_document, customer_search_refresh
 from invoicing.selectors import customer_tags_cache_key
 
 MAX_TAGS = 20
@@ -218,6 +222,237 @@ def customer_update(
         raise
     customer.refresh_from_db()
     return customer
+
+
+# ---------------------------------------------------------------------------------------------
+# Many customers at once (the CSV import)
+
+# Rows per statement of the bulk writes.
+BULK_BATCH = 1000
+# The contact fields a bulk write sets on a primary contact.
+_CONTACT_COLUMNS = ("name", "email", "phone", "role", "receives_invoices", "receives_reminders")
+
+
+class CustomerRowInvalid(ValidationError):
+    """Row ``index`` of a bulk write was refused, with the messages the single-customer
+    services would have given for it."""
+
+    def __init__(self, index: int, error: ValidationError | str) -> None:
+        super().__init__(error)
+        self.index = index
+
+
+class BulkUpsertResult(NamedTuple):
+    created: int
+    updated: int
+    customer_ids: list[int]  # the customer each row created or updated, in the rows' order
+
+
+BulkRow = tuple[CustomerInput, ContactInput | None, int | None]
+
+
+def customers_upsert_bulk(
+    *, org: Organization, actor: User | None, rows: Sequence[BulkRow]
+) -> BulkUpsertResult:
+    """Create or update many customers in a handful of statements instead of a dozen per row.
+
+    Each row is ``(data, contact, existing_customer_id)``:
+
+    * ``existing_customer_id`` None creates a customer from ``data``, with ``contact`` (if any)
+      as its primary contact.
+    * Otherwise that customer's fields are all set from ``data`` (as ``customer_update`` does)
+      and, when ``contact`` is given, its primary contact is set from it: updated in place, or
+      created when the customer has none. Its other contacts are left as they are; ``contact``
+      None leaves every contact alone.
+
+    Every row is validated by ``customer_input_validate`` / ``contacts_input_validate``, the
+    rules of ``customer_create`` / ``customer_update``, before anything is written; a bad row
+    raises :class:`CustomerRowInvalid` naming its index. Search vectors are refreshed for every
+    customer written, in one statement per batch, and the tag list cache is dropped on commit.
+
+    Runs inside the caller's transaction, in a savepoint of its own: on any error nothing of
+    this call is kept. Callers writing tens of thousands of rows pass them in chunks (the
+    import passes about a thousand) and can report progress between calls.
+    """
+    cleaned: list[tuple[dict[str, object], ContactInput | None, int | None]] = []
+    seen: set[int] = set()
+    for index, (data, contact, customer_id) in enumerate(rows):
+        try:
+            values = customer_input_validate(org, data)
+            contacts = (
+                contacts_input_validate(org, [replace(contact, is_primary=True)])
+                if contact is not None
+                else []
+            )
+        except ValidationError as exc:
+            raise CustomerRowInvalid(index, exc) from exc
+        if customer_id is not None:
+            if customer_id in seen:
+                raise CustomerRowInvalid(index, "This customer is already in an earlier row.")
+            seen.add(customer_id)
+        cleaned.append((values, contacts[0] if contacts else None, customer_id))
+    if not cleaned:
+        return BulkUpsertResult(0, 0, [])
+
+    try:
+        with transaction.atomic():
+            result = _upsert_bulk(org, cleaned)
+            transaction.on_commit(lambda: cache.delete(customer_tags_cache_key(org.pk)))
+    except IntegrityError as exc:
+        if _external_id_taken(exc):
+            raise ValidationError(
+                {"external_id": "Another customer already has one of these external ids."}
+            ) from exc
+        raise
+    return result
+
+
+def _upsert_bulk(
+    org: Organization, cleaned: list[tuple[dict[str, object], ContactInput | None, int | None]]
+) -> BulkUpsertResult:
+    now = timezone.now()
+    update_ids = [customer_id for _, _, customer_id in cleaned if customer_id is not None]
+    contacts_of: dict[int, list[Contact]] = {}
+    if update_ids:
+        # Locked, as customer_update's row would be, and checked to be this organization's.
+        found = set(
+            Customer.objects.for_org(org)
+            .filter(pk__in=update_ids)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        for index, (_, _, customer_id) in enumerate(cleaned):
+            if customer_id is not None and customer_id not in found:
+                raise CustomerRowInvalid(index, "No such customer.")
+        for contact in (
+            Contact.objects.for_org(org).filter(customer_id__in=update_ids).order_by("pk")
+        ):
+            contacts_of.setdefault(contact.customer_id, []).append(contact)
+
+    new_customers = [
+        Customer(organization=org, **values)
+        for values, _, customer_id in cleaned
+        if customer_id is None
+    ]
+    Customer.objects.bulk_create(new_customers, batch_size=BULK_BATCH)
+
+    created = iter(new_customers)
+    changed: list[Customer] = []
+    new_contacts: list[Contact] = []
+    changed_contacts: list[Contact] = []
+    customer_ids: list[int] = []
+    documents: list[str] = []
+    for index, (values, data, customer_id) in enumerate(cleaned):
+        if customer_id is None:
+            customer = next(created)
+            contacts: list[Contact] = []
+        else:
+            customer = Customer(pk=customer_id, organization=org, **values, updated_at=now)
+            changed.append(customer)
+            contacts = contacts_of.get(customer_id, [])
+        if data is not None:
+            primary = next((c for c in contacts if c.is_primary), None)
+            if data.id is not None and (primary is None or primary.pk != data.id):
+                raise CustomerRowInvalid(
+                    index,
+                    ValidationError({"contacts": f"Contact {data.id} is not this customer's."}),
+                )
+            if primary is None:
+                primary = Contact(organization=org, customer=customer, is_primary=True)
+                new_contacts.append(primary)
+                contacts = [*contacts, primary]
+            else:
+                changed_contacts.append(primary)
+            for name in _CONTACT_COLUMNS:
+                setattr(primary, name, getattr(data, name))
+        customer_ids.append(customer.pk)
+        documents.append(customer_document(customer, contacts))
+
+    _customers_update(org, changed, now)
+    Contact.objects.bulk_create(new_contacts, batch_size=BULK_BATCH)
+    _contacts_update(org, changed_contacts)
+    _search_vectors_set(org, customer_ids, documents)
+    return BulkUpsertResult(len(new_customers), len(changed), customer_ids)
+
+
+# Updates from one JSON parameter per batch, read back as typed rows with jsonb_to_recordset.
+# Not bulk_update(): it builds a CASE WHEN per column over the batch's ids, which cost about
+# 6 ms of Python per row here (20 s for 3,000 updated customers) against a few tens of µs.
+_CUSTOMERS_UPDATE = """
+    UPDATE invoicing_customer AS c SET
+        display_name = d.display_name, company = d.company, timezone = d.timezone,
+        language = d.language, currency = d.currency,
+        payment_terms_days = d.payment_terms_days, preferred_channel = d.preferred_channel,
+        credit_limit = d.credit_limit, tags = d.tags, external_id = d.external_id,
+        notes = d.notes, updated_at = %s
+    FROM jsonb_to_recordset(%s::jsonb) AS d(
+        id bigint, display_name text, company text, timezone text, language text,
+        currency text, payment_terms_days integer, preferred_channel text,
+        credit_limit numeric, tags text[], external_id text, notes text
+    )
+    WHERE c.id = d.id AND c.organization_id = %s
+"""
+_CONTACTS_UPDATE = """
+    UPDATE invoicing_contact AS c SET
+        name = d.name, email = d.email, phone = d.phone, role = d.role,
+        receives_invoices = d.receives_invoices, receives_reminders = d.receives_reminders
+    FROM jsonb_to_recordset(%s::jsonb) AS d(
+        id bigint, name text, email text, phone text, role text,
+        receives_invoices boolean, receives_reminders boolean
+    )
+    WHERE c.id = d.id AND c.organization_id = %s
+"""
+
+
+def _customers_update(org: Organization, customers: list[Customer], now: datetime) -> None:
+    """Write CUSTOMER_FIELDS of each customer, and updated_at (which update() never sets)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(customers), BULK_BATCH):
+            batch = [
+                {
+                    "id": customer.pk,
+                    **{name: getattr(customer, name) for name in CUSTOMER_FIELDS},
+                    # The exact decimal, as a string: never through a float.
+                    "credit_limit": None
+                    if customer.credit_limit is None
+                    else str(customer.credit_limit),
+                }
+                for customer in customers[start : start + BULK_BATCH]
+            ]
+            cursor.execute(_CUSTOMERS_UPDATE, [now, json.dumps(batch), org.pk])
+
+
+def _contacts_update(org: Organization, contacts: list[Contact]) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(contacts), BULK_BATCH):
+            batch = [
+                {
+                    "id": contact.pk,
+                    **{name: getattr(contact, name) for name in _CONTACT_COLUMNS},
+                    "phone": str(contact.phone) if contact.phone else "",
+                }
+                for contact in contacts[start : start + BULK_BATCH]
+            ]
+            cursor.execute(_CONTACTS_UPDATE, [json.dumps(batch), org.pk])
+
+
+def _search_vectors_set(org: Organization, customer_ids: list[int], documents: list[str]) -> None:
+    """Each customer's search vector from its document (``customer_document``), one statement
+    per batch instead of ``customer_search_refresh``'s three queries per customer."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(customer_ids), BULK_BATCH):
+            cursor.execute(
+                "UPDATE invoicing_customer AS c"
+                " SET search_vector = to_tsvector(%s, d.doc)"
+                " FROM unnest(%s::bigint[], %s::text[]) AS d(id, doc)"
+                " WHERE c.id = d.id AND c.organization_id = %s",
+                [
+                    CONFIG,
+                    customer_ids[start : start + BULK_BATCH],
+                    documents[start : start + BULK_BATCH],
+                    org.pk,
+                ],
+            )
 
 
 def customer_note_add(

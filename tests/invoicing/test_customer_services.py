@@ -8,9 +8,11 @@ from invoicing.selectors import customer_list, customer_timeline
 from invoicing.services import (
     ContactInput,
     CustomerInput,
+    CustomerRowInvalid,
     customer_create,
     customer_note_add,
     customer_update,
+    customers_upsert_bulk,
     phone_to_e164,
 )
 
@@ -175,4 +177,127 @@ def test_tag_list_follows_changes(tenant, django_capture_on_commit_callbacks):
             org=tenant.org, actor=None, customer=customer,
             data=CustomerInput(display_name="Harbour Tiles", tags=["retail"]),
         )  # fmt: skip
+    assert customer_tags(org=tenant.org) == ["retail"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Many at once (customers_upsert_bulk, the CSV import's writer)
+
+
+def test_bulk_creates_customers_with_primary_contacts_searchable(
+    tenant, django_assert_max_num_queries
+):
+    rows = [
+        (
+            CustomerInput(display_name=f" Bulk {i} ", external_id=f"B-{i}", tags=["Bulk"]),
+            ContactInput(name=f"Person {i}", email=f"P{i}@Bulk.test", phone="020 7946 0018"),
+            None,
+        )
+        for i in range(30)
+    ]
+    # A customer with no contact at all.
+    rows.append((CustomerInput(display_name="Loner"), None, None))
+    with django_assert_max_num_queries(8):  # not a dozen per row
+        result = customers_upsert_bulk(org=tenant.org, actor=None, rows=rows)
+    assert (result.created, result.updated) == (31, 0)
+    customers = Customer.objects.for_org(tenant.org)
+    assert customers.count() == 31
+    assert list(customers.order_by("pk").values_list("pk", flat=True)) == result.customer_ids
+
+    bulk_7 = customers.get(external_id="B-7")
+    assert (bulk_7.display_name, bulk_7.currency, bulk_7.tags) == ("Bulk 7", "GBP", ["bulk"])
+    (contact,) = bulk_7.contacts.all()
+    assert (contact.is_primary, contact.email, str(contact.phone)) == (
+        True,
+        "p7@bulk.test",
+        "+442079460018",
+    )
+    assert not customers.get(display_name="Loner").contacts.exists()
+    # The search vector is filled as customer_create fills it.
+    assert list(customer_list(org=tenant.org, search="p7@bulk")) == [bulk_7]
+    assert list(customer_list(org=tenant.org, search="b-7")) == [bulk_7]
+    assert customer_list(org=tenant.org, search="bulk").count() == 30
+
+
+def test_bulk_updates_in_place_without_duplicates(tenant):
+    kept = make(tenant, "Harbour Tiles", external_id="HT-1")
+    kept_contact = kept.contacts.get()
+    no_primary = make(tenant, "Quay Supplies", contacts=[])
+    other = make(tenant, "Untouched", contacts=[ContactInput(name="Someone", email="s@u.test")])
+    before = Customer.objects.for_org(tenant.org).get(pk=kept.pk).updated_at
+
+    rows = [
+        (
+            CustomerInput(display_name="Harbour Tiles & Stone", external_id="HT-1", currency="EUR"),
+            ContactInput(name="Sam Stone", email="new@harbour.test", receives_reminders=False),
+            kept.pk,
+        ),
+        (
+            CustomerInput(display_name="Quay Supplies"),
+            ContactInput(email="ap@quay.test"),
+            no_primary.pk,
+        ),
+        (CustomerInput(display_name="Untouched Ltd"), None, other.pk),
+        (CustomerInput(display_name="Brand New"), ContactInput(email="b@new.test"), None),
+    ]
+    result = customers_upsert_bulk(org=tenant.org, actor=None, rows=rows)
+    assert (result.created, result.updated) == (1, 3)
+    assert result.customer_ids[:3] == [kept.pk, no_primary.pk, other.pk]
+
+    kept.refresh_from_db()
+    assert (kept.display_name, kept.currency) == ("Harbour Tiles & Stone", "EUR")
+    assert kept.updated_at > before
+    contact = kept.contacts.get()
+    assert contact.pk == kept_contact.pk  # updated in place, not replaced
+    assert (contact.email, contact.receives_reminders) == ("new@harbour.test", False)
+    assert no_primary.contacts.get().is_primary
+    assert other.contacts.get().email == "s@u.test"  # None leaves the contacts alone
+    assert list(customer_list(org=tenant.org, search="new@harbour")) == [kept]
+    assert not customer_list(org=tenant.org, search="jo@harbour").exists()
+    assert list(customer_list(org=tenant.org, search="ap@quay")) == [no_primary]
+
+    # The same rows again: updates only, nothing duplicated.
+    again = customers_upsert_bulk(
+        org=tenant.org,
+        actor=None,
+        rows=[(data, contact, cid or result.customer_ids[3]) for data, contact, cid in rows],
+    )
+    assert (again.created, again.updated) == (0, 4)
+    assert Customer.objects.for_org(tenant.org).count() == 4
+    assert Contact.objects.for_org(tenant.org).count() == 4
+
+
+def test_bulk_refuses_a_bad_row_by_index_and_writes_nothing(tenant, other_tenant):
+    theirs = make(other_tenant, "Not yours")
+    good = (CustomerInput(display_name="Fine"), ContactInput(email="ok@fine.test"), None)
+    bad_rows = [
+        ((CustomerInput(display_name="Bad", currency="ZZZ"), None, None), "ISO 4217"),
+        ((CustomerInput(display_name="Bad"), ContactInput(email="not an email"), None), "email"),
+        ((CustomerInput(display_name="Bad"), None, theirs.pk), "No such customer"),
+    ]
+    for bad, message in bad_rows:
+        with pytest.raises(CustomerRowInvalid, match=message) as caught:
+            customers_upsert_bulk(org=tenant.org, actor=None, rows=[good, good, bad])
+        assert caught.value.index == 2
+    assert not Customer.objects.for_org(tenant.org).exists()
+    make(tenant, "Taken", external_id="T-1")
+    with pytest.raises(ValidationError, match="external id"):
+        customers_upsert_bulk(
+            org=tenant.org,
+            actor=None,
+            rows=[good, (CustomerInput(display_name="Dup", external_id="T-1"), None, None)],
+        )
+    assert Customer.objects.for_org(tenant.org).count() == 1
+
+
+def test_bulk_drops_the_tag_list_cache(tenant, django_capture_on_commit_callbacks):
+    from invoicing.selectors import customer_tags
+
+    assert customer_tags(org=tenant.org) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        customers_upsert_bulk(
+            org=tenant.org,
+            actor=None,
+            rows=[(CustomerInput(display_name="Tagged", tags=["Retail"]), None, None)],
+        )
     assert customer_tags(org=tenant.org) == ["retail"]

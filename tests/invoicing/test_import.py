@@ -531,14 +531,16 @@ def test_a_failure_mid_import_writes_nothing(tenant, monkeypatch, error, reason)
     # Queued by hand: confirming here would send the task to Redis with no worker to take it.
     CustomerImport.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
     monkeypatch.setattr(import_services, "PROGRESS_INTERVAL", 0)
+    # One row per chunk, so the failure lands on a row with earlier chunks written before it.
+    monkeypatch.setattr(import_services, "IMPORT_CHUNK", 1)
 
     seen: dict[str, object] = {}
-    real_create = import_services.customer_create
+    real_write = import_services.customers_upsert_bulk
     calls = {"n": 0}
 
-    def create_then_fail(**kwargs):
+    def write_then_fail(**kwargs):
         calls["n"] += 1
-        if calls["n"] == 2:  # Harbour updated and Casa Verde created; now Pemberton, line 5
+        if calls["n"] == 3:  # Harbour updated and Casa Verde created; now Pemberton, line 5
             # Looked at from outside, as the progress page does: progress shows, while the
             # customers written so far do not.
             outside = connections.create_connection("default")
@@ -557,9 +559,9 @@ def test_a_failure_mid_import_writes_nothing(tenant, monkeypatch, error, reason)
             finally:
                 outside.close()
             raise error
-        return real_create(**kwargs)
+        return real_write(**kwargs)
 
-    monkeypatch.setattr(import_services, "customer_create", create_then_fail)
+    monkeypatch.setattr(import_services, "customers_upsert_bulk", write_then_fail)
     result = customer_import_run(org=tenant.org, import_id=job.pk)
 
     assert seen == {"progress": ("running", 2), "customers": 1}
@@ -573,12 +575,69 @@ def test_a_failure_mid_import_writes_nothing(tenant, monkeypatch, error, reason)
     assert not Contact.objects.for_org(tenant.org).exists()
 
     # Once the cause is gone, the same import can run again, from the start.
-    monkeypatch.setattr(import_services, "customer_create", real_create)
+    monkeypatch.setattr(import_services, "customers_upsert_bulk", real_write)
     CustomerImport.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
     retried = customer_import_run(org=tenant.org, import_id=job.pk)
     assert retried.status == ImportStatus.DONE
     assert (retried.created_count, retried.updated_count, retried.error_message) == (3, 1, "")
     assert Customer.objects.for_org(tenant.org).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_row_refused_at_run_time_is_named_by_its_line_within_its_chunk(tenant):
+    set_country(tenant, "GB")
+    job = preview(tenant, fixture("arhub_customers.csv"))
+    # As if the rules changed between preview and run: line 5 is now refused.
+    rows = job.rows
+    rows[2]["customer"]["currency"] = "ZZZ"
+    CustomerImport.objects.filter(pk=job.pk).update(rows=rows, status=ImportStatus.QUEUED)
+
+    result = customer_import_run(org=tenant.org, import_id=job.pk)
+    assert result.status == ImportStatus.FAILED
+    assert result.error_message.startswith("Line 5: “ZZZ” is not an ISO 4217 currency code.")
+    assert not Customer.objects.for_org(tenant.org).exists()
+
+
+@pytest.mark.django_db
+def test_rows_of_one_chunk_match_each_other_as_a_row_by_row_import_would(tenant):
+    # Not a duplicate for the preview (the second row has an external id), but written one by
+    # one the second row finds the customer the first created, by email, and updates it.
+    content = (
+        b"name,email,external_id\r\n"
+        b"Acme Widgets,ap@widgets.example,\r\n"
+        b"Acme Widgets Ltd,ap@widgets.example,AW-1\r\n"
+        b"Zenith Tiles,ap@zenith.example,ZT-1\r\n"
+    )
+    job = import_now(tenant, content)
+    assert job.status == ImportStatus.DONE, job.error_message
+    assert (job.created_count, job.updated_count) == (2, 1)
+    acme = Customer.objects.for_org(tenant.org).get(external_id="AW-1")
+    assert acme.display_name == "Acme Widgets Ltd"
+    assert acme.contacts.get().email == "ap@widgets.example"
+    assert Customer.objects.for_org(tenant.org).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_run_writes_in_chunks_not_row_by_row(tenant, django_assert_max_num_queries):
+    lines = ["name,email,phone,external_id"]
+    lines += [f"Customer {i},ap{i}@c{i}.example,+44 20 7946 {i:04d},C-{i}" for i in range(300)]
+    content = "\r\n".join(lines).encode()
+    first = preview(tenant, content)
+    CustomerImport.objects.filter(pk=first.pk).update(status=ImportStatus.QUEUED)
+    with django_assert_max_num_queries(25):
+        created = customer_import_run(org=tenant.org, import_id=first.pk)
+    assert (created.created_count, created.updated_count) == (300, 0)
+
+    again = preview(tenant, content)
+    CustomerImport.objects.filter(pk=again.pk).update(status=ImportStatus.QUEUED)
+    with django_assert_max_num_queries(25):
+        updated = customer_import_run(org=tenant.org, import_id=again.pk)
+    assert (updated.created_count, updated.updated_count) == (0, 300)
+    assert Customer.objects.for_org(tenant.org).count() == 300
+    assert Contact.objects.for_org(tenant.org).count() == 300
+    assert list(customer_list(org=tenant.org, search="ap299@c299")) == [
+        Customer.objects.for_org(tenant.org).get(external_id="C-299")
+    ]
 
 
 @pytest.mark.django_db
