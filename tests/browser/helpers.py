@@ -189,3 +189,22 @@ def field_layout_problems(page: Page, min_gap_px: float = 8) -> list[str]:
         }""",
         min_gap_px,
     )
+
+
+def shoot(page: Page, name: str) -> None:
+    """A full-page screenshot under var/screenshots/, to look at."""
+    from tests.browser.conftest import SCREENSHOT_DIR
+
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+
+
+def check_page(page: Page, name: str, console: list[str]) -> None:
+    """Screenshot, then what every page must do: fit the screen, label every control, have one
+    h1, and run without script or CSP errors."""
+    shoot(page, name)
+    overflow = horizontal_overflow(page)
+    assert overflow["fits"], f"{name} scrolls sideways: {overflow}"
+    assert unlabelled_controls(page) == [], name
+    expect(page.locator("h1")).to_have_count(1)
+    assert console == [], f"{name}: {console}"

@@ -26,14 +26,12 @@ from arhub.models import (
 from arhub.services.accounts import user_signup
 from invoicing.models import Contact, Customer, CustomerNote
 from invoicing.services import ContactInput, CustomerInput, customer_create
-from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser import helpers
 from tests.browser.helpers import (
     DASHBOARD_URL,
     PASSWORD,
     field_layout_problems,
-    horizontal_overflow,
     log_in,
-    unlabelled_controls,
 )
 
 pytestmark = pytest.mark.browser
@@ -73,19 +71,11 @@ def _is_problem(message: ConsoleMessage) -> bool:
 
 
 def shoot(page: Page, name: str) -> None:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"customers-{name}.png"), full_page=True)
+    helpers.shoot(page, f"customers-{name}")
 
 
 def check_page(page: Page, name: str, console: list[str]) -> None:
-    """What every customer page must do: one h1, fit the screen, label every control, and run
-    without script or CSP errors."""
-    shoot(page, name)
-    overflow = horizontal_overflow(page)
-    assert overflow["fits"], f"{name} scrolls sideways: {overflow}"
-    assert unlabelled_controls(page) == [], name
-    expect(page.locator("h1")).to_have_count(1)
-    assert console == [], f"{name}: {console}"
+    helpers.check_page(page, f"customers-{name}", console)
     # Every label above its own field, fields set apart: no label can be paired with the wrong
     # field (the contact rows repeat the same labels).
     assert field_layout_problems(page) == [], name

@@ -19,13 +19,11 @@ from arhub.messaging.defaults import DEFAULTS
 from arhub.models import Channel, MessageKind, MessageTemplate
 from arhub.services.accounts import user_signup
 from invoicing.models import Customer
-from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser import helpers
 from tests.browser.helpers import (
     DASHBOARD_URL,
     PASSWORD,
-    horizontal_overflow,
     log_in,
-    unlabelled_controls,
 )
 from tests.invoicing.factories import ContactFactory, CustomerFactory
 
@@ -98,19 +96,11 @@ def open_signed_in(
 
 
 def shoot(page: Page, name: str) -> None:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"messages-{name}.png"), full_page=True)
+    helpers.shoot(page, f"messages-{name}")
 
 
 def check_page(page: Page, name: str, console: list[str]) -> None:
-    """Screenshot, then what every page must do: fit the screen, label every control, one h1,
-    no script or CSP error."""
-    shoot(page, name)
-    overflow = horizontal_overflow(page)
-    assert overflow["fits"], f"{name} scrolls sideways: {overflow}"
-    assert unlabelled_controls(page) == [], name
-    expect(page.locator("h1")).to_have_count(1)
-    assert console == [], f"{name}: {console}"
+    helpers.check_page(page, f"messages-{name}", console)
 
 
 def open_messages(page: Page) -> None:

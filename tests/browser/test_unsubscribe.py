@@ -28,7 +28,7 @@ from arhub.models import (
 )
 from arhub.services.accounts import user_signup
 from invoicing.models import Customer
-from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser import helpers
 from tests.browser.helpers import PASSWORD, horizontal_overflow, unlabelled_controls
 from tests.factories import OrganizationFactory
 from tests.invoicing.factories import ContactFactory, CustomerFactory
@@ -96,8 +96,7 @@ def fresh_page(new_page: Callable[..., Page], kind: str) -> tuple[Page, list[str
 
 
 def shoot(page: Page, name: str) -> None:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"unsubscribe-{name}.png"), full_page=True)
+    helpers.shoot(page, f"unsubscribe-{name}")
 
 
 def check_page(page: Page, name: str, console: list[str]) -> None:
