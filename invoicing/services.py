@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
@@ -160,13 +161,22 @@ def _save_contacts(org: Organization, customer: Customer, contacts: list[Contact
     Contact.objects.for_org(org).filter(customer=customer).exclude(pk__in=keep).delete()
 
 
-def _external_id_taken(exc: IntegrityError) -> bool:
-    return "customer_external_id_unique" in str(exc)
+@contextmanager
+def _writing_customers(org: Organization, external_id_clash: str) -> Iterator[None]:
+    """The transaction every customer write runs in: a clash on the per-org external id becomes
+    a field error, and the cached tag list is dropped once the write commits."""
+    try:
+        with transaction.atomic():
+            yield
+            transaction.on_commit(lambda: cache.delete(customer_tags_cache_key(org.pk)))
+    except IntegrityError as exc:
+        if "customer_external_id_unique" in str(exc):
+            raise ValidationError({"external_id": external_id_clash}) from exc
+        raise
 
 
-def _external_id_error(values: dict[str, object]) -> ValidationError:
-    taken = values["external_id"]
-    return ValidationError({"external_id": f"Another customer already has external id “{taken}”."})
+def _clash(values: dict[str, object]) -> str:
+    return f"Another customer already has external id “{values['external_id']}”."
 
 
 def customer_create(
@@ -178,16 +188,10 @@ def customer_create(
 ) -> Customer:
     values = customer_input_validate(org, data)
     cleaned = contacts_input_validate(org, contacts)
-    try:
-        with transaction.atomic():
-            customer = Customer.objects.create(organization=org, **values)
-            _save_contacts(org, customer, cleaned)
-            customer_search_refresh(org=org, customer_id=customer.pk)
-            transaction.on_commit(lambda: cache.delete(customer_tags_cache_key(org.pk)))
-    except IntegrityError as exc:
-        if _external_id_taken(exc):
-            raise _external_id_error(values) from exc
-        raise
+    with _writing_customers(org, _clash(values)):
+        customer = Customer.objects.create(organization=org, **values)
+        _save_contacts(org, customer, cleaned)
+        customer_search_refresh(org=org, customer_id=customer.pk)
     customer.refresh_from_db()
     return customer
 
@@ -206,20 +210,14 @@ def customer_update(
         raise ValidationError("No such customer.")
     values = customer_input_validate(org, data)
     cleaned = contacts_input_validate(org, contacts) if contacts is not None else None
-    try:
-        with transaction.atomic():
-            # update() skips auto_now, so the timestamp is set here.
-            Customer.objects.for_org(org).filter(pk=customer.pk).update(
-                **values, updated_at=timezone.now()
-            )
-            if cleaned is not None:
-                _save_contacts(org, customer, cleaned)
-            customer_search_refresh(org=org, customer_id=customer.pk)
-            transaction.on_commit(lambda: cache.delete(customer_tags_cache_key(org.pk)))
-    except IntegrityError as exc:
-        if _external_id_taken(exc):
-            raise _external_id_error(values) from exc
-        raise
+    with _writing_customers(org, _clash(values)):
+        # update() skips auto_now, so the timestamp is set here.
+        Customer.objects.for_org(org).filter(pk=customer.pk).update(
+            **values, updated_at=timezone.now()
+        )
+        if cleaned is not None:
+            _save_contacts(org, customer, cleaned)
+        customer_search_refresh(org=org, customer_id=customer.pk)
     customer.refresh_from_db()
     return customer
 
@@ -294,16 +292,8 @@ def customers_upsert_bulk(
     if not cleaned:
         return BulkUpsertResult(0, 0, [])
 
-    try:
-        with transaction.atomic():
-            result = _upsert_bulk(org, cleaned)
-            transaction.on_commit(lambda: cache.delete(customer_tags_cache_key(org.pk)))
-    except IntegrityError as exc:
-        if _external_id_taken(exc):
-            raise ValidationError(
-                {"external_id": "Another customer already has one of these external ids."}
-            ) from exc
-        raise
+    with _writing_customers(org, "Another customer already has one of these external ids."):
+        result = _upsert_bulk(org, cleaned)
     return result
 
 
