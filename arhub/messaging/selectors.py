@@ -17,7 +17,7 @@ from arhub.messaging.defaults import LANGUAGES, default_text
 from arhub.models import Channel, Message, MessageKind, MessageTemplate, Organization
 
 if TYPE_CHECKING:
-    from invoicing.models import Contact, Customer
+    from invoicing.models import Contact, Customer, Invoice
 
 # Whose contacts get which kinds: those marked for reminders get reminders, those marked for
 # invoices get the money documents; everything else goes to the primary contact.
@@ -32,6 +32,10 @@ def _customer_model() -> type[Customer]:
     return cast("type[Customer]", Message._meta.get_field("customer").related_model)
 
 
+def _invoice_model() -> type[Invoice]:
+    return cast("type[Invoice]", Message._meta.get_field("invoice").related_model)
+
+
 def _contact_model() -> type[Contact]:
     return cast("type[Contact]", Message._meta.get_field("contact").related_model)
 
@@ -43,6 +47,7 @@ def message_list(
     *,
     org: Organization,
     customer_id: int | None = None,
+    invoice_id: int | None = None,
     channel: str | None = None,
     kind: str | None = None,
     status: str | None = None,
@@ -50,6 +55,8 @@ def message_list(
     messages = Message.objects.for_org(org)
     if customer_id is not None:
         messages = messages.filter(customer_id=customer_id)
+    if invoice_id is not None:
+        messages = messages.filter(invoice_id=invoice_id)
     if channel:
         messages = messages.filter(channel=channel)
     if kind:
@@ -63,7 +70,12 @@ def message_get(*, org: Organization, message_id: int) -> Message:
     return get_object_or_404(Message.objects.for_org(org), pk=message_id)
 
 
-# ---- Customers, as messaging needs them
+# ---- Customers and invoices, as messaging needs them
+
+
+def message_invoice_get(*, org: Organization, invoice_id: int) -> Invoice:
+    """An invoice of this organization, or 404 (another tenant's id included)."""
+    return get_object_or_404(_invoice_model().objects.for_org(org), pk=invoice_id)
 
 
 def message_customer_get(*, org: Organization, customer_id: int) -> Customer:

@@ -51,7 +51,7 @@ from arhub.models import (
 from arhub.services.audit import audit_record
 
 if TYPE_CHECKING:
-    from invoicing.models import Contact, Customer
+    from invoicing.models import Contact, Customer, Invoice
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def message_queue(
     values: Mapping[str, str],
     contact: Contact | None = None,
     recipient: str | None = None,
+    invoice: Invoice | None = None,
 ) -> Message:
     """Write the message as it will be sent and, when it may be sent, queue the send.
 
@@ -98,6 +99,8 @@ def message_queue(
         contact = message_contact_for(customer=customer, kind=kind, channel=channel)
     if contact is not None and contact.customer_id != customer.pk:
         raise ValueError("The contact belongs to another customer.")
+    if invoice is not None and invoice.customer_id != customer.pk:
+        raise ValueError("The invoice belongs to another customer.")
     address = recipient if recipient is not None else _contact_address(contact, channel)
     address = address.strip()
 
@@ -105,6 +108,7 @@ def message_queue(
         organization=org,
         customer=customer,
         contact=contact,
+        invoice=invoice,
         channel=channel,
         kind=kind,
         direction=Direction.OUTBOUND,

@@ -58,6 +58,9 @@ class Message(OrgOwned):
     contact = models.ForeignKey(
         "invoicing.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    invoice = models.ForeignKey(
+        "invoicing.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     kind = models.CharField(max_length=20, choices=MessageKind.choices)
     direction = models.CharField(
@@ -88,6 +91,11 @@ class Message(OrgOwned):
                 fields=["organization", "customer", "-created_at"], name="message_timeline_idx"
             ),
             models.Index(fields=["organization", "-created_at"], name="message_org_created_idx"),
+            models.Index(
+                fields=["organization", "invoice", "-created_at"],
+                condition=models.Q(invoice__isnull=False),
+                name="message_invoice_idx",
+            ),
             models.Index(
                 fields=["provider_message_id"],
                 condition=~models.Q(provider_message_id=""),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from arhub.models import Channel, MessageKind, MessageStatus
 from arhub.roles import Role
+from tests.invoicing.invoice_factories import invoice_make
 from tests.messaging_factories import MessageFactory, MessagingCustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,7 @@ def test_fields(tenant, log):
     assert row == {
         "id": message.pk,
         "customer": log["bright"].pk,
+        "invoice": None,
         "contact": None,
         "channel": "sms",
         "kind": "reminder",
@@ -123,7 +125,7 @@ def test_a_customer_that_does_not_exist_is_404_too(tenant, log):
         ("channel=pigeon", "channel"),
         ("kind=love_letter", "kind"),
         ("status=lost", "status"),
-        ("invoice=5", "invoice"),
+        ("invoice=abc", "invoice"),
     ],
 )
 def test_bad_filters_are_400_naming_the_field(tenant, log, query, field):
@@ -132,9 +134,17 @@ def test_bad_filters_are_400_naming_the_field(tenant, log, query, field):
     assert field in response.json()
 
 
-def test_invoice_filter_says_when_it_arrives(tenant):
-    response = tenant.api().get(f"{URL}?invoice=5")
-    assert "arrives together with invoices" in response.json()["invoice"][0]
+def test_filters_by_invoice(tenant, log):
+    invoice = invoice_make(tenant.org, customer=log["corner"])
+    log["corner_invoice"].invoice = invoice
+    log["corner_invoice"].save()
+    assert ids(tenant.api().get(f"{URL}?invoice={invoice.pk}")) == [log["corner_invoice"].pk]
+
+
+def test_an_invoice_of_another_org_is_404(tenant, other_tenant, log):
+    theirs = invoice_make(other_tenant.org, customer=log["zenith"].customer)
+    assert tenant.api().get(f"{URL}?invoice={theirs.pk}").status_code == 404
+    assert tenant.api().get(f"{URL}?invoice=987654321").status_code == 404
 
 
 def test_cursor_pagination(tenant):
@@ -191,4 +201,4 @@ def test_documented_in_the_schema(tenant):
     response = tenant.client().get("/api/schema/", HTTP_ACCEPT="application/json")
     schema = response.content.decode()
     assert "/api/v1/messages/" in schema
-    assert "arrives with invoices" in schema
+    assert "An invoice's id." in schema

@@ -1,4 +1,4 @@
-"""Customers and their contacts. Invoices, lines, terms and credit notes arrive with issue 5."""
+"""Customers, their contacts and notes, and customer imports."""
 
 from __future__ import annotations
 
@@ -34,7 +34,15 @@ class Customer(OrgOwned):
     timezone = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     currency = models.CharField(max_length=3)
-    # Net days; null means the organization's default terms (issue 5 adds the full terms).
+    # Terms for this customer's invoices: named terms win; else net days (as imports bring
+    # them) on the organization's default terms; else the default terms (invoicing.terms).
+    payment_terms = models.ForeignKey(
+        "invoicing.PaymentTerms",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
     preferred_channel = models.CharField(
         max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.EMAIL
