@@ -1,6 +1,6 @@
-"""``/api/v1/customers/`` and each customer's contacts (issue 4)."""
+"""``/api/v1/customers/`` and each customer's contacts; invoices and what goes with them."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from invoicing import api
 
@@ -17,4 +17,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.ContactDetailApi.as_view(),
         name="api_customer_contact",
     ),
+    path("", include("invoicing.invoice_api_urls")),
 ]

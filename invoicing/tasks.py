@@ -23,3 +23,8 @@ def customer_import_run(org_id: int, import_id: int) -> str:
 @shared_task(acks_late=True)
 def customer_imports_requeue_stale() -> int:
     return import_services.customer_imports_requeue_stale()
+
+
+# Invoice tasks live beside their services; importing them here registers them with the worker
+# (autodiscovery looks only for this module).
+from invoicing import bulk_tasks, recurring_tasks, send_tasks  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from invoicing import views
 
@@ -20,5 +20,9 @@ urlpatterns = [
         views.CustomerConsentRevokeView.as_view(),
         name="customer_consent_revoke",
     ),
-    path("invoices/", views.InvoicesView.as_view(), name="invoices"),
+    path("", include("invoicing.invoice_list_urls")),
+    path("", include("invoicing.invoice_urls")),
+    path("", include("invoicing.pdf_urls")),
+    path("", include("invoicing.recurring_urls")),
+    path("", include("invoicing.settings_urls")),
 ]

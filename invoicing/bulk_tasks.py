@@ -1,0 +1,1 @@
+"""Celery tasks for bulk work on invoices (thin: take ids, call a service)."""

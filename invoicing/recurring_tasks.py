@@ -1,0 +1,1 @@
+"""Celery tasks for recurring work on invoices (thin: take ids, call a service)."""
