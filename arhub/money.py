@@ -8,6 +8,7 @@ error, while ``12`` or ``12.5`` pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -92,4 +93,12 @@ def decimal_from_input(value: object, *, field: str = "amount") -> Decimal:
 
 def money_format(amount: Decimal, currency: str, locale: str = "en_US") -> str:
     """The amount as people read it in ``locale`` (``$1,250.00``, ``¥1,250``, ``1.250,00 €``)."""
-    return format_currency(amount, currency, locale=locale.replace("-", "_"))
+    text = format_currency(amount, currency, locale=locale.replace("-", "_"))
+    # CLDR's currency spacing, which Babel skips: a code used as the symbol ("KWD1.500") gets a
+    # no-break space before the digits, as "KWD 1.500".
+    return re.sub(r"^([A-Z]{3})(?=[\d-])", "\\1\xa0", text)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 20.0000 → "20", 2.2500 → "2.25"."""
+    return format(value.normalize(), "f")

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from arhub.clock import org_today
+from arhub.money import plain
 from arhub.models import Organization, User
 from invoicing.invoice_input import CleanInvoice, InvoiceData, LineData, invoice_data_validate
 from invoicing.models import (
@@ -89,8 +90,7 @@ def _write_lines(org: Organization, invoice: Invoice, clean: CleanInvoice) -> No
     invoice.tax_total = totals.tax_total
     invoice.total = totals.total
     invoice.tax_breakdown = [
-        {"name": t.name, "percent": str(t.percent.normalize()), "amount": str(t.amount)}
-        for t in totals.taxes
+        {"name": t.name, "percent": plain(t.percent), "amount": str(t.amount)} for t in totals.taxes
     ]
     invoice.balance_due = balance_due(
         total=totals.total, paid=invoice.amount_paid, credited=invoice.amount_credited

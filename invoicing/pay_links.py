@@ -1,6 +1,7 @@
 """Pay links: the unguessable address of an invoice's pay page.
 
-The token is HMAC-SHA256(SECRET_KEY, nonce) with a 256-bit random nonce from ``secrets``. The
+The token is HMAC-SHA256(SECRET_KEY, nonce) cut to 128 bits (22 characters, so the link fits
+in a text message), with a 256-bit random nonce from ``secrets``. The
 database keeps the nonce and the token's SHA-256: a copy of the database alone cannot make a
 working link (it lacks the key), a lookup is one indexed equality on the hash, and the same link
 can be printed again on each PDF and email without storing it. Revoking marks the row; the next
@@ -29,7 +30,7 @@ TOKEN_PREFIX = "p"
 def _token_for(nonce: str) -> str:
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"pay-link:{nonce}".encode(), hashlib.sha256
-    ).digest()
+    ).digest()[:16]
     return TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 

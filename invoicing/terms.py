@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
 
 from arhub.models import Organization
 from arhub.money import money_format
@@ -190,9 +191,9 @@ def sentence_locale(*, org_locale: str, language: str) -> str:
     return org if org.split("_")[0] == language else language
 
 
-def _percent(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+def _percent(value: Decimal, locale: str) -> str:
+    # "1.5" in English, "1,5" in Spanish; no trailing zeros ("2", not "2.00").
+    return format_decimal(value.normalize(), format="#,##0.###", locale=locale)
 
 
 def terms_sentence(
@@ -233,7 +234,9 @@ def terms_sentence(
     deadline = terms.discount_deadline(issue_date)
     if deadline is not None and terms.discount_percent is not None:
         parts.append(
-            words.discount.format(percent=_percent(terms.discount_percent), date=short(deadline))
+            words.discount.format(
+                percent=_percent(terms.discount_percent, locale), date=short(deadline)
+            )
         )
 
     fee_from = terms.late_fee_from(due_date)
@@ -248,9 +251,9 @@ def terms_sentence(
                 words.late_percent_compound if terms.late_fee_compound else words.late_percent
             )
             fee = template.format(
-                date=short(fee_from), percent=_percent(terms.late_fee_percent or Decimal(0))
+                date=short(fee_from), percent=_percent(terms.late_fee_percent or Decimal(0), locale)
             )
         if terms.late_fee_cap_percent:
-            fee += words.cap.format(percent=_percent(terms.late_fee_cap_percent))
+            fee += words.cap.format(percent=_percent(terms.late_fee_cap_percent, locale))
         parts.append(fee + ".")
     return " ".join(parts)

@@ -99,7 +99,7 @@ class TaxRate(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.percent.normalize()}%)"
+        return f"{self.name} ({format(self.percent.normalize(), 'f')}%)"
 
 
 class PaperSize(models.TextChoices):
