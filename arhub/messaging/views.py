@@ -4,6 +4,7 @@ real customer. Reading needs VIEW; changing the wording needs MANAGE_SETTINGS.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,13 @@ from django.views import View
 from arhub.form_errors import form_add_service_errors
 from arhub.messaging.defaults import LANGUAGES
 from arhub.messaging.forms import MessageTemplateForm
-from arhub.messaging.placeholders import PlaceholderError, sample_values
+from arhub.messaging.placeholders import (
+    PlaceholderError,
+    format_amount,
+    format_day,
+    sample_values,
+    value_locale,
+)
 from arhub.messaging.selectors import (
     TemplateText,
     message_contact_for,
@@ -38,7 +45,7 @@ from arhub.permissions import OrgViewMixin, membership_allows
 from arhub.roles import Perm
 
 if TYPE_CHECKING:
-    from invoicing.models import Customer
+    from invoicing.models import Customer, Invoice
 
 LANGUAGE_NAMES = dict(LANGUAGES)
 
@@ -111,6 +118,32 @@ def _sample_customer(org: Organization, language: str) -> Customer:
     )
 
 
+def _invoice_values(
+    *, org: Organization, customer: Customer, today: date, short: bool
+) -> dict[str, str]:
+    """The customer's latest issued invoice's own figures, so the preview shows what this
+    customer would really read; the pay link stays a sample (a live one does not belong on a
+    settings page). Empty when the customer has no issued invoice."""
+    invoice_model = cast("type[Invoice]", Message._meta.get_field("invoice").related_model)
+    invoice = (
+        invoice_model.objects.for_org(org)
+        .filter(customer=customer)
+        .exclude(number="")
+        .order_by("-issue_date", "-id")
+        .first()
+    )
+    if invoice is None or invoice.due_date is None:
+        return {}
+    locale = value_locale(org=org, language=customer.language)
+    return {
+        "invoice_number": invoice.number,
+        "invoice_total": format_amount(invoice.total, invoice.currency, locale=locale),
+        "amount_due": format_amount(invoice.balance_due, invoice.currency, locale=locale),
+        "due_date": format_day(invoice.due_date, locale=locale, short=short),
+        "days_overdue": str(max((today - invoice.due_date).days, 0)),
+    }
+
+
 def preview_build(
     *, org: Organization, key: TemplateKey, subject: str, body: str, customer_id: int | None
 ) -> Preview:
@@ -128,13 +161,20 @@ def preview_build(
             if key.channel == Channel.EMAIL
             else (contact.phone.as_e164 if contact.phone else "")
         )
+    today = timezone.localdate(timezone=ZoneInfo(org.timezone))
     values = sample_values(
         org=org,
         language=key.language,
         currency=customer.currency or org.default_currency,
-        today=timezone.localdate(timezone=ZoneInfo(org.timezone)),
+        today=today,
         short_dates=key.channel == Channel.SMS,
     )
+    if customer.pk is not None:
+        values.update(
+            _invoice_values(
+                org=org, customer=customer, today=today, short=key.channel == Channel.SMS
+            )
+        )
     composed = message_compose(
         org=org,
         customer=customer,

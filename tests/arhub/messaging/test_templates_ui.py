@@ -4,12 +4,15 @@ reset, and who may do what."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+import time_machine
 from django.contrib.staticfiles import finders
 
 from arhub.models import AuditEvent, MessageTemplate
 from arhub.roles import Role
+from tests.invoicing.invoice_factories import invoice_make
 from tests.messaging_factories import (
     MessageTemplateFactory,
     MessagingContactFactory,
@@ -185,6 +188,28 @@ def test_the_live_preview_renders_unsaved_wording_on_a_real_customer(tenant, mar
     assert preview["html"].startswith("<p>Hi Maria &lt;3,</p>\n<p>€1,250.00 please: <a href=")
     assert preview["sms"] is None
     assert not MessageTemplate.objects.exists()  # previewing saves nothing
+
+
+@time_machine.travel("2027-03-20 12:00 +00:00")
+def test_the_preview_uses_the_customers_latest_invoice(tenant, maria):
+    invoice_make(
+        tenant.org,
+        customer=maria,
+        lines=[("Check-up", "1", "80")],
+        issue_date=date(2027, 2, 1),
+        due_date=date(2027, 3, 3),
+    )
+    response = tenant.client().post(
+        PREVIEW,
+        {
+            "subject": "About {invoice_number}",
+            "body": "{amount_due}, due {due_date}, {days_overdue} days late",
+            "customer": maria.pk,
+        },
+    )
+    preview = response.json()["preview"]
+    assert preview["subject"] == "About INV-2027-0001"
+    assert preview["text"].startswith("€80.00, due March 3, 2027, 17 days late")
 
 
 def test_the_sms_preview_counts_segments(tenant, maria):
