@@ -29,4 +29,18 @@ app.conf.beat_schedule = {
         "task": "invoicing.tasks.customer_imports_requeue_stale",
         "schedule": timedelta(minutes=10),
     },
+    # Zips of invoice PDFs whose task never arrived, or whose worker died, run again.
+    "requeue-stale-invoice-zips": {
+        "task": "invoicing.bulk_tasks.invoice_zips_requeue_stale",
+        "schedule": timedelta(minutes=10),
+    },
+    "purge-expired-invoice-zips": {
+        "task": "invoicing.bulk_tasks.invoice_zips_purge_expired",
+        "schedule": timedelta(hours=6),
+    },
+    # Recurring invoices whose next period has come in their organization's calendar.
+    "issue-recurring-invoices": {
+        "task": "invoicing.recurring_tasks.recurring_invoices_sweep",
+        "schedule": timedelta(minutes=15),
+    },
 }

@@ -1,5 +1,5 @@
 """Money rules in one place: amounts are Decimal, quantized to their currency's minor unit with
-half-up rounding, and splits always add up to the whole.
+half-up rounding, and splits always add up to the whole without any part going negative.
 
 Floats are refused at the edges: ``decimal_from_input`` accepts a JSON number only when it
 converts to exactly the decimal it looks like, so ``0.1`` (which is not 0.1 in binary) is an
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 
@@ -38,17 +38,30 @@ def is_quantized(amount: Decimal, currency: str) -> bool:
 
 
 def split(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Decimal]:
-    """``total`` shared in proportion to ``weights``, each part rounded to the minor unit; the
-    last part with a non-zero weight absorbs the remainder, so the parts add up to ``total``.
-    Zero weights get zero; all-zero weights put everything on the last part."""
+    """``total`` shared in proportion to ``weights`` in whole minor units, adding up to
+    ``total`` exactly. Each part is its exact share rounded down, and the units left over go one
+    each to the parts that lost the most to rounding (the later part on a tie), so no part is
+    ever negative or more than a unit away from its exact share. (Giving the whole remainder to
+    the last part, the simpler rule, can push a small last part below zero.) Zero weights get
+    zero; all-zero weights put everything on the last part."""
     if not weights:
         return []
     whole = sum(weights, ZERO)
     if whole == 0:
         return [ZERO] * (len(weights) - 1) + [total]
-    parts = [quantize(total * weight / whole, currency) for weight in weights]
-    last = max(i for i, weight in enumerate(weights) if weight != 0)
-    parts[last] += total - sum(parts, ZERO)
+    if total < 0:
+        return [-part for part in split(-total, weights, currency)]
+    unit = minor_unit(currency)
+    exact = [total * weight / whole for weight in weights]
+    parts = [(share / unit).to_integral_value(rounding=ROUND_FLOOR) * unit for share in exact]
+    left = int((total - sum(parts, ZERO)) / unit)
+    by_loss = sorted(
+        (i for i, weight in enumerate(weights) if weight != 0),
+        key=lambda i: (exact[i] - parts[i], i),
+        reverse=True,
+    )
+    for i in by_loss[:left]:
+        parts[i] += unit
     return parts
 
 

@@ -35,6 +35,7 @@ class Context:
     # The environment subprocesses (gunicorn, manage.py, celery) should run with.
     env: dict[str, str] = field(default_factory=dict, repr=False)
     customers: int = 0  # customers seeded in the benchmark organization
+    invoices: int = 0  # invoices in the invoice-list benchmark's own organization
 
     def connect(self) -> Any:
         """A raw psycopg2 connection in autocommit, as Django holds its own: the SQL floor."""

@@ -30,10 +30,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--customers", type=int, default=50_000, help="customers in the benchmark organization"
     )
+    parser.add_argument(
+        "--invoices", type=int, default=100_000, help="invoices in the invoice-list organization"
+    )
     parser.add_argument("--only", metavar="NAME", help="run just this benchmark")
     args = parser.parse_args(argv)
-    if args.scale < 0 or args.repeat < 1 or args.customers < 0:
-        parser.error("--scale and --customers must be 0 or more and --repeat 1 or more")
+    if args.scale < 0 or args.repeat < 1 or args.customers < 0 or args.invoices < 0:
+        parser.error("--scale, --customers and --invoices must be 0 or more and --repeat 1 or more")
     return args
 
 
@@ -53,7 +56,7 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def prepare(scale: int, customers: int) -> Context:
+def prepare(scale: int, customers: int, invoices: int = 0) -> Context:
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("DATABASE_URL is not set; run through `make bench`.")
@@ -79,6 +82,7 @@ def prepare(scale: int, customers: int) -> Context:
         database_url=url,
         env=env,
         customers=customers,
+        invoices=invoices,
     )
     with closing(ctx.connect()) as db, db.cursor() as cursor:
         # A long-lived server's autovacuum would have analyzed the freshly seeded tables; the
@@ -102,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error.args[0], file=sys.stderr)
         return 2
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    ctx = prepare(args.scale, args.customers)
+    ctx = prepare(args.scale, args.customers, args.invoices)
     summaries: list[Summary] = []
     for name, benchmark in benchmarks.items():
         runs: list[list[Row]] = []
@@ -114,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         summaries.extend(summarize(runs))
     print(
         f"AR Hub benchmarks: --scale {args.scale}, --customers {args.customers},"
-        f" --repeat {args.repeat}"
+        f" --invoices {args.invoices}, --repeat {args.repeat}"
     )
     print(format_table(summaries))
     if args.repeat > 1:

@@ -8,6 +8,7 @@ call the services, turning their ValidationErrors into 400s with field messages.
 from __future__ import annotations
 
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -32,6 +33,7 @@ from invoicing.contact_services import (
     contact_update,
     customer_primary_contact_set,
 )
+from invoicing.invoice_selectors import customer_open_balance
 from invoicing.models import Contact, Customer
 from invoicing.selectors import contact_list, customer_get, customer_list
 from invoicing.serializers import (
@@ -43,7 +45,8 @@ from invoicing.serializers import (
     customer_errors,
 )
 from invoicing.services import (
-    CUSTOMER_FIELDS,
+    BILLING_FIELDS,
+    CUSTOMER_WRITABLE_FIELDS,
     ContactInput,
     CustomerInput,
     customer_create,
@@ -72,16 +75,50 @@ def _contacts_prefetch(org: Organization) -> Prefetch:
 
 def _customer_output(org: Organization, customer: Customer) -> dict[str, Any]:
     prefetch_related_objects([customer], _contacts_prefetch(org))
+    # The directory annotates it; one customer reads it here, in its own currency as there.
+    balances = customer_open_balance(org=org, customer_id=customer.pk)
+    customer.open_balance = next(  # type: ignore[attr-defined]
+        (b.amount for b in balances if b.currency == customer.currency), Decimal(0)
+    )
     return CustomerOutputSerializer(customer).data
 
 
-def _customer_input(attrs: dict[str, Any], current: Customer | None) -> CustomerInput:
+# API field -> the service's, where they differ.
+_INPUT_NAMES = {"name": "display_name", "payment_terms": "payment_terms_id"}
+
+
+def _customer_input(
+    attrs: dict[str, Any], current: Customer | None, existing: Customer | None = None
+) -> CustomerInput:
     """The service's input: the fields given, the rest as they are (``current``) or, for a new
-    customer or a PUT, the service's defaults."""
-    given = {("display_name" if key == "name" else key): value for key, value in attrs.items()}
-    base = {field: getattr(current, field) for field in CUSTOMER_FIELDS} if current else {}
-    values = {**base, **{k: v for k, v in given.items() if k in CUSTOMER_FIELDS}}
+    customer or a PUT, the service's defaults.
+
+    Named terms (``payment_terms``) came after net days, and clients written before them never
+    send them: on an existing customer, leaving them out keeps them (on a PUT too), and net days
+    sent without them replace them, as net days always did."""
+    given = {_INPUT_NAMES.get(key, key): value for key, value in attrs.items()}
+    fields = CUSTOMER_WRITABLE_FIELDS
+    base = {field: getattr(current, field) for field in fields} if current else {}
+    values = {**base, **{k: v for k, v in given.items() if k in fields}}
+    if existing is not None and "payment_terms" not in attrs:
+        values["payment_terms_id"] = (
+            None if attrs.get("payment_terms_days") is not None else existing.payment_terms_id
+        )
+    if existing is not None:
+        # The billing address and tax id came later still: kept when left out, as above.
+        for name in BILLING_FIELDS:
+            if name not in attrs:
+                values[name] = getattr(existing, name)
     return CustomerInput(**values)
+
+
+def _has_overdue(raw: str | None) -> bool | None:
+    if raw is None or raw == "":
+        return None
+    value = {"true": True, "false": False}.get(raw.strip().lower())
+    if value is None:
+        raise ValidationError({"has_overdue": ["Use true or false."]})
+    return value
 
 
 def _new_contacts(attrs: dict[str, Any]) -> tuple[list[ContactInput], int | None]:
@@ -141,7 +178,10 @@ class CustomerListCreateApi(CustomerApiView):
     def get_queryset(self) -> QuerySet[Customer]:
         params = self.request.query_params
         customers = customer_list(
-            org=self.org, search=params.get("search", ""), tags=params.getlist("tag")
+            org=self.org,
+            search=params.get("search", ""),
+            tags=params.getlist("tag"),
+            has_overdue=_has_overdue(params.get("has_overdue")),
         )
         # One query for every contact on the page, whatever its size.
         return customers.prefetch_related(_contacts_prefetch(self.org))
@@ -149,11 +189,23 @@ class CustomerListCreateApi(CustomerApiView):
     @extend_schema(
         operation_id="customers_list",
         summary="List customers",
-        description="Search matches the start of words in names, company, external id and "
-        "every contact's name, email and phone; `tag` may repeat (customers having all).",
+        description="Search matches the start of words in names, company, external id, "
+        "billing city and postal code, and every contact's name, email and phone; `tag` may "
+        "repeat (customers having all); "
+        "`has_overdue` keeps customers with (`true`) or without (`false`) an overdue invoice. "
+        "Filters combine, and `next` links keep them. `open_balance` is what each customer "
+        "owes in its own currency.",
         parameters=[
             OpenApiParameter("search", OpenApiTypes.STR, description="e.g. `acme pl`"),
             OpenApiParameter("tag", OpenApiTypes.STR, many=True, explode=True),
+            OpenApiParameter(
+                "has_overdue",
+                OpenApiTypes.BOOL,
+                description="`true`: only customers with an invoice that is open or partly "
+                "paid and past its due date, in the organization's time zone (an invoice due "
+                "yesterday there is overdue today). `false`: only customers with none. "
+                "Left out: every customer. Any other value is a 400.",
+            ),
         ],
         responses=CustomerOutputSerializer(many=True),
     )
@@ -206,8 +258,10 @@ class CustomerDetailApi(CustomerApiView):
     @extend_schema(
         operation_id="customers_update",
         summary="Replace a customer's fields",
-        description="Fields left out take their defaults. Contacts change only when "
-        "`email`/`phone` or `contacts` are given. " + ERRORS_DESCRIPTION,
+        description="Fields left out take their defaults, except named `payment_terms`, the "
+        "billing address (`billing_…`) and `tax_id`, which came later and are kept when left "
+        "out. Contacts change only when `email`/`phone` or `contacts` are given. "
+        + ERRORS_DESCRIPTION,
         request=CustomerInputSerializer,
         responses=CustomerOutputSerializer,
     )
@@ -244,7 +298,9 @@ class CustomerDetailApi(CustomerApiView):
                     org=self.org,
                     actor=self.membership.user,
                     customer=customer,
-                    data=_customer_input(attrs, current=customer if partial else None),
+                    data=_customer_input(
+                        attrs, current=customer if partial else None, existing=customer
+                    ),
                     contacts=None
                     if contacts is None
                     else [ContactInput(**entry) for entry in contacts],

@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api_customer_contact",
     ),
     path("", include("invoicing.invoice_api_urls")),
+    path("", include("invoicing.recurring_api_urls")),
 ]

@@ -17,7 +17,7 @@ from django.db import transaction
 from arhub.clock import org_today
 from arhub.locales import currency_minor_units
 from arhub.models import Organization, User
-from arhub.money import ZERO, is_quantized, quantize, split
+from arhub.money import ZERO, is_quantized, money_format, quantize, split
 from invoicing.invoice_services import (
     InvoiceStateError,
     invoice_settings_get,
@@ -87,7 +87,10 @@ def credit_note_create(
             )
         if value > room:
             raise ValidationError(
-                {"amount": f"At most {room} {locked.currency} of this invoice is left to credit."}
+                {
+                    "amount": f"At most {money_format(room, locked.currency, org.locale)} "
+                    "of this invoice is left to credit."
+                }
             )
         parts = credit_split(amount=value, balance=locked.balance_due)
         tax, breakdown = _tax_breakdown(locked, value)

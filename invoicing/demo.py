@@ -1,5 +1,6 @@
 """Demo customers for ``seed_demo``: realistic, deterministic for a seed, on several continents,
-some with SMS consent and some who have unsubscribed or replied STOP.
+with billing addresses in their countries (``invoicing.demo_addresses``), some with SMS consent
+and some who have unsubscribed or replied STOP.
 
 Bulk-inserted (a benchmark asks for 50,000), so it writes rows directly instead of through the
 services, and fills the search vectors in one statement per batch.
@@ -25,6 +26,8 @@ from arhub.models import (
     SuppressionScope,
     User,
 )
+from invoicing.demo_addresses import demo_billing
+from invoicing.invoice_demo import seed_invoices
 from invoicing.models import Contact, Customer, PreferredChannel
 from invoicing.search import customer_document
 from invoicing.selectors import customer_tags_cache_key
@@ -101,6 +104,7 @@ def seed(*, org: Organization, rng: random.Random, owner: User, options: dict[st
             ),
             tags=sorted(set(rng.sample(TAGS, rng.randrange(0, 3)))),
             external_id=f"CUST-{n + 1:05d}",
+            **demo_billing(rng, timezone=region.timezone, is_company=is_company),
         )
         customers.append(customer)
         domain = _ascii(company).replace(" ", "") + ".test"
@@ -134,9 +138,10 @@ def seed(*, org: Organization, rng: random.Random, owner: User, options: dict[st
     _fill_search_vectors(customers, contacts)
     cache.delete(customer_tags_cache_key(org.pk))
     consents, suppressed = _consent_and_suppression(org, owner, rng, contacts)
+    invoices = seed_invoices(org=org, rng=rng, owner=owner, options=options)
     return (
         f"{count} customers ({len(contacts)} contacts, {consents} with SMS consent,"
-        f" {suppressed} suppressed)"
+        f" {suppressed} suppressed); {invoices}"
     )
 
 

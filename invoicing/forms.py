@@ -21,8 +21,14 @@ from arhub.locales import (
     timezone_choices,
 )
 from arhub.models import Organization
-from invoicing.models import Customer, Language, PreferredChannel
-from invoicing.services import MAX_TAGS, ContactInput, CustomerInput, phone_to_e164
+from invoicing.models import Customer, Language, PaymentTerms, PreferredChannel
+from invoicing.services import (
+    BILLING_FIELDS,
+    MAX_TAGS,
+    ContactInput,
+    CustomerInput,
+    phone_to_e164,
+)
 
 SORT_CHOICES = [
     ("name", "Name, A to Z"),
@@ -41,9 +47,18 @@ class CustomerFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-        help_text="Name, company, email, phone or external id.",
+        help_text="Name, company, email, phone, city, postal code or external id.",
     )
     tag = forms.ChoiceField(label="Tag", required=False)
+    has_overdue = forms.ChoiceField(
+        label="Overdue",
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("true", "Has overdue"),
+            ("false", "Nothing overdue"),
+        ],
+    )
     sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
 
     def __init__(self, *args: Any, tags: list[str], **kwargs: Any) -> None:
@@ -57,6 +72,10 @@ class CustomerFilterForm(forms.Form):
         # sort falls back to its default without blanking the search.
         self.is_valid()
         return str(self.cleaned_data.get(name) or "")
+
+    def overdue_filter(self) -> bool | None:
+        """True, False, or None for "any" (and for a value that is neither)."""
+        return {"true": True, "false": False}.get(self.value("has_overdue"))
 
 
 def tags_from_text(text: str) -> list[str]:
@@ -75,12 +94,20 @@ class CustomerForm(forms.Form):
         choices=Language.choices, help_text="Invoices and reminders are written in it."
     )
     currency = forms.ChoiceField(choices=currency_choices)
+    payment_terms = forms.TypedChoiceField(
+        label="Payment terms",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Your named terms, set in Settings → Payment terms.",
+    )
     payment_terms_days = forms.IntegerField(
-        label="Payment terms (days)",
+        label="Or net days",
         required=False,
         min_value=0,
         max_value=365,
-        help_text="Days after the invoice date that payment is due. Blank: your usual terms.",
+        help_text="Instead of named terms: payment due this many days after the invoice date "
+        "(0 is on receipt), with your default terms' discount and late fee.",
     )
     preferred_channel = forms.ChoiceField(
         label="Preferred channel",
@@ -111,6 +138,47 @@ class CustomerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Visible to your team only.",
     )
+    # The customer's address, not the person typing it: no browser autofill.
+    billing_address_line1 = forms.CharField(
+        label="Address line 1",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Printed under their name on invoices and credit notes.",
+    )
+    billing_address_line2 = forms.CharField(
+        label="Address line 2",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    billing_city = forms.CharField(
+        label="City or town",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    billing_region = forms.CharField(
+        label="State, province or region",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    billing_postal_code = forms.CharField(
+        label="Postal or ZIP code",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    billing_country = forms.ChoiceField(label="Country", required=False)
+    tax_id = forms.CharField(
+        label="Tax or VAT number",
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Printed on their invoices. Business customers in the EU and the UK need "
+        "their VAT number on every invoice.",
+    )
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,8 +188,22 @@ class CustomerForm(forms.Form):
             *timezone_choices(),
         ]
         self.fields["timezone"].help_text = "Reminders go out during their working hours."
+        self.fields["billing_country"].choices = [  # type: ignore[attr-defined]
+            ("", "Not given"),
+            *country_choices(),
+        ]
         if not self.is_bound and "currency" not in self.initial:
             self.initial["currency"] = org.default_currency
+        named = list(
+            PaymentTerms.objects.for_org(org)
+            .order_by("-is_default", "name")
+            .values_list("pk", "name", "is_default")
+        )
+        default = next((name for _, name, is_default in named if is_default), "Net 30")
+        self.fields["payment_terms"].choices = [  # type: ignore[attr-defined]
+            ("", f"Your default ({default})"),
+            *((str(pk), name) for pk, name, _ in named),
+        ]
 
     @classmethod
     def initial_for(cls, customer: Customer) -> dict[str, Any]:
@@ -131,12 +213,14 @@ class CustomerForm(forms.Form):
             "timezone": customer.timezone,
             "language": customer.language,
             "currency": customer.currency,
+            "payment_terms": customer.payment_terms_id,
             "payment_terms_days": customer.payment_terms_days,
             "preferred_channel": customer.preferred_channel,
             "credit_limit": customer.credit_limit,
             "tags": ", ".join(customer.tags),
             "external_id": customer.external_id,
             "notes": customer.notes,
+            **{name: getattr(customer, name) for name in BILLING_FIELDS},
         }
 
     def clean(self) -> dict[str, Any]:
@@ -151,6 +235,12 @@ class CustomerForm(forms.Form):
                     if places
                     else f"{currency} amounts have no decimal places.",
                 )
+        if data.get("payment_terms") is not None and data.get("payment_terms_days") is not None:
+            self.add_error(
+                "payment_terms_days",
+                "Choose named payment terms or net days, not both: leave net days empty to "
+                "use the named terms.",
+            )
         return data
 
     def to_input(self) -> CustomerInput:
@@ -162,11 +252,13 @@ class CustomerForm(forms.Form):
             timezone=data["timezone"],
             language=data["language"],
             payment_terms_days=data["payment_terms_days"],
+            payment_terms_id=data["payment_terms"],
             preferred_channel=data["preferred_channel"],
             credit_limit=data["credit_limit"],
             tags=tags_from_text(data["tags"]),
             external_id=data["external_id"],
             notes=data["notes"],
+            **{name: data[name] for name in BILLING_FIELDS},
         )
 
 

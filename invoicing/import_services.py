@@ -299,8 +299,9 @@ def _lock(customer_import: CustomerImport) -> bool:
 
 
 def _customer_input(values: dict[str, Any]) -> CustomerInput:
-    fields = {name: values[name] for name in CUSTOMER_FIELDS}
-    credit = fields["credit_limit"]
+    # A field missing from a row previewed before it existed takes the service's default.
+    fields = {name: values[name] for name in CUSTOMER_FIELDS if name in values}
+    credit = fields.get("credit_limit")
     # The amount travels through JSON as its exact decimal string; never via float.
     fields["credit_limit"] = None if credit is None else Decimal(str(credit))
     return CustomerInput(**fields)

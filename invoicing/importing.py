@@ -32,8 +32,16 @@ from django.core.exceptions import ValidationError
 
 from arhub.locales import currency_minor_units
 from arhub.models import Organization
+from invoicing.import_address import (
+    AddressCells,
+    country_from_text,
+    joined_lines,
+    split_one_cell,
+)
 from invoicing.models import Contact, Customer, ImportFormat, Language, PreferredChannel
 from invoicing.services import (
+    BILLING_ADDRESS_FIELDS,
+    BILLING_FIELDS,
     CUSTOMER_FIELDS,
     ContactInput,
     CustomerInput,
@@ -55,6 +63,13 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
     "phone",
     "contact_name",
     "role",
+    "billing_address_line1",
+    "billing_address_line2",
+    "billing_city",
+    "billing_region",
+    "billing_postal_code",
+    "billing_country",
+    "tax_id",
     "timezone",
     "language",
     "currency",
@@ -74,6 +89,13 @@ TEMPLATE_HELP: tuple[tuple[str, str, str], ...] = (
     ("phone", "Primary contact's phone; national numbers use your country", "+44 20 7946 0018"),
     ("contact_name", "Primary contact's name", "Jo Harbour"),
     ("role", "Primary contact's role", "Accounts payable"),
+    ("billing_address_line1", "Billing address, first line", "14 Quay Street"),
+    ("billing_address_line2", "Billing address, second line", "Unit 3"),
+    ("billing_city", "Billing address city or town", "Bristol"),
+    ("billing_region", "State, province or region, where addresses have one", "CA"),
+    ("billing_postal_code", "Postal or ZIP code", "BS1 4QA"),
+    ("billing_country", "Two-letter country code, or the country's name in English", "GB"),
+    ("tax_id", "Their VAT or tax number, printed on invoices", "GB987654321"),
     ("timezone", "IANA time zone; empty means yours", "Europe/London"),
     ("language", "en or es", "en"),
     ("currency", "ISO 4217 code; empty means yours", "GBP"),
@@ -167,6 +189,7 @@ def _adapt_arhub(row: RowCells) -> dict[str, Cell]:
         "tags": row.get("tags"),
         "external_id": row.get("external_id"),
         "notes": row.get("notes"),
+        **{name: row.get(name) for name in BILLING_FIELDS},
     }
 
 
@@ -244,7 +267,25 @@ def _adapt_quickbooks(row: RowCells) -> dict[str, Cell]:
         "tags": (customer_type.replace(";", ","), type_key),
         "external_id": row.get("external_id"),
         "notes": row.get("notes"),
+        "tax_id": row.get("tax_id"),
+        **_quickbooks_address(row),
     }
+
+
+def _quickbooks_address(row: RowCells) -> AddressCells:
+    """The customer list export's separate columns, else the report's one-cell address."""
+    cells: AddressCells = {
+        "billing_address_line1": row.get("address_line1"),
+        "billing_address_line2": row.get("address_line2"),
+        "billing_city": row.get("city"),
+        "billing_region": row.get("region"),
+        "billing_postal_code": row.get("postal_code"),
+        "billing_country": row.get("country"),
+    }
+    whole, key = row.get("address")
+    if whole and not any(value for value, _ in cells.values()):
+        return split_one_cell(whole, key)
+    return cells
 
 
 _QUICKBOOKS_MARKERS = frozenset(
@@ -293,6 +334,28 @@ QUICKBOOKS = Layout(
         "customer_type": ("customer type",),
         "external_id": ("account no.", "account number", "account no"),
         "notes": ("notes", "note"),
+        # The customer list export names them "Street Address", "City", ...; QuickBooks'
+        # import sheet "Billing Address Line 1", "Billing Address City", ...
+        "address_line1": (
+            "billing address line 1", "billing address street", "billing street",
+            "street address", "bill to street",
+        ),
+        "address_line2": ("billing address line 2", "billing street 2", "street address 2"),
+        "city": ("billing address city", "billing city", "city"),
+        "region": (
+            "billing address state", "billing address state/province", "billing state",
+            "state", "state/province", "province",
+        ),
+        "postal_code": (
+            "billing address postal code", "billing address zip", "billing address zip code",
+            "billing zip", "zip", "zip code", "postal code",
+        ),
+        "country": ("billing address country", "billing country", "country"),
+        "address": ("billing address",),
+        "tax_id": (
+            "tax id", "tax number", "tax reg. no.", "tax registration number", "vat number",
+            "vat no.", "vat registration no.", "vat registration number",
+        ),
     },
     recognise=lambda headers: bool(headers & _QUICKBOOKS_MARKERS)
     and bool(headers & {"customer", "display name as", "display name", "customer full name"}),
@@ -311,6 +374,11 @@ QUICKBOOKS = Layout(
         ("Customer Type", "a tag"),
         ("Account No.", "external id; without one, re-imports match by email"),
         ("Notes", "notes"),
+        ("Street Address, City, State, Zip, Country (or Billing Address Line 1, Line 2, "
+         "City, State, Postal Code, Country)", "billing address; country names become codes"),
+        ("Billing Address (one cell, as in the Customer Contact List report)",
+         "billing address, split when it ends in a state and ZIP code"),
+        ("Tax ID or VAT Number", "tax or VAT number"),
     ),
 )  # fmt: skip
 
@@ -334,6 +402,16 @@ def _adapt_xero(row: RowCells) -> dict[str, Cell]:
         "currency": row.get("currency"),
         "payment_terms_days": (day if days_after else "", day_key),
         "external_id": row.get("external_id"),
+        # The postal address is the one Xero prints on invoices.
+        "billing_address_line1": row.get("address_line1"),
+        "billing_address_line2": joined_lines(
+            row.get("address_line2"), row.get("address_line3"), row.get("address_line4")
+        ),
+        "billing_city": row.get("city"),
+        "billing_region": row.get("region"),
+        "billing_postal_code": row.get("postal_code"),
+        "billing_country": row.get("country"),
+        "tax_id": row.get("tax_id"),
     }
 
 
@@ -353,6 +431,15 @@ XERO = Layout(
         "currency": ("defaultcurrency", "currency"),
         "terms_day": ("duedatesalesday",),
         "terms_kind": ("duedatesalesterm",),
+        "address_line1": ("poaddressline1",),
+        "address_line2": ("poaddressline2",),
+        "address_line3": ("poaddressline3",),
+        "address_line4": ("poaddressline4",),
+        "city": ("pocity",),
+        "region": ("poregion",),
+        "postal_code": ("popostalcode",),
+        "country": ("pocountry",),
+        "tax_id": ("taxnumber",),
     },
     recognise=lambda headers: "contactname" in headers,
     adapt=_adapt_xero,
@@ -364,8 +451,11 @@ XERO = Layout(
         ("PhoneNumber (else MobileNumber, DDINumber)", "primary contact's phone"),
         ("AccountNumber", "external id; without one, re-imports match by email"),
         ("DueDateSalesDay with DueDateSalesTerm “Days After”", "payment terms in days"),
+        ("POAddressLine1, POAddressLine2 to 4, POCity, PORegion, POPostalCode, POCountry",
+         "billing address; country names become codes"),
+        ("TaxNumber", "tax or VAT number"),
     ),
-)
+)  # fmt: skip
 
 # Xero first: its columns are unmistakable. Ours last: "name" alone is common.
 LAYOUTS: tuple[Layout, ...] = (XERO, QUICKBOOKS, ARHUB)
@@ -486,6 +576,10 @@ def validate_row(
         except ValueError:
             fail("credit_limit", f"“{value('credit_limit')}” is not an amount (e.g. 5000.00).")
 
+    country, country_error = country_from_text(value("billing_country"))
+    if country_error:
+        fail("billing_country", country_error)
+
     data = CustomerInput(
         display_name=value("display_name"),
         currency=value("currency").upper(),
@@ -498,6 +592,13 @@ def validate_row(
         tags=[tag for tag in value("tags").split(";") if tag.strip()],
         external_id=value("external_id"),
         notes=value("notes"),
+        billing_address_line1=value("billing_address_line1"),
+        billing_address_line2=value("billing_address_line2"),
+        billing_city=value("billing_city"),
+        billing_region=value("billing_region"),
+        billing_postal_code=value("billing_postal_code"),
+        billing_country=country,
+        tax_id=value("tax_id"),
     )
     customer: dict[str, object] = {}
     try:
@@ -542,6 +643,10 @@ def validate_row(
 
     contact = contacts[0] if contacts else None
     provided = [name for name in (*CUSTOMER_FIELDS, *CONTACT_FIELDS) if value(name)]
+    if value("billing_address_line1"):
+        # A new street replaces the whole address: an old second line or postal code kept
+        # under it would make an address nobody has.
+        provided += [name for name in BILLING_ADDRESS_FIELDS if name not in provided]
     credit_limit = customer["credit_limit"]
     return RowResult(
         line=line,

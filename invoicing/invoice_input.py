@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from arhub.locales import is_currency
+from arhub.locales import currency_minor_units, is_currency
 from arhub.models import Organization
+from arhub.money import is_quantized
 from invoicing.models import Customer, DiscountKind, LineKind, PaymentTerms, TaxRate
 from invoicing.totals import LineInput, TaxInput
 
@@ -178,6 +179,14 @@ def invoice_data_validate(org: Organization, data: InvoiceData) -> CleanInvoice:
         errors["discount_value"] = "The discount cannot be negative."
     elif data.discount_kind == DiscountKind.PERCENT and data.discount_value > 100:
         errors["discount_value"] = "A percentage discount is at most 100%."
+    elif (
+        data.discount_kind == DiscountKind.AMOUNT
+        and "currency" not in errors
+        and not is_quantized(data.discount_value, currency)
+    ):
+        errors["discount_value"] = (
+            f"{currency} amounts have at most {currency_minor_units(currency)} decimals."
+        )
     if data.issue_date and data.due_date and data.due_date < data.issue_date:
         errors["due_date"] = "The due date cannot be before the issue date."
     if len(data.po_number) > 100:

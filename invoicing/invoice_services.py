@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from arhub.clock import org_today
-from arhub.money import plain
 from arhub.models import Organization, User
+from arhub.money import plain
 from invoicing.invoice_input import CleanInvoice, InvoiceData, LineData, invoice_data_validate
 from invoicing.models import (
     Invoice,
@@ -163,15 +163,6 @@ def invoice_terms_effective(*, org: Organization, invoice: Invoice) -> Terms:
     return terms
 
 
-def _unique_number(org: Organization, settings: InvoiceSettings, kind: str, on: date) -> str:
-    # A number can already exist only if the owner changed the format back to an earlier one;
-    # skipping it keeps numbers unique (the counter still moves one at a time).
-    while True:
-        number = number_next(org=org, kind=kind, on=on, settings=settings)
-        if not Invoice.objects.for_org(org).filter(number=number).exists():
-            return number
-
-
 def invoice_issue(
     *, org: Organization, actor: User | None, invoice: Invoice, on: date | None = None
 ) -> Invoice:
@@ -191,7 +182,9 @@ def invoice_issue(
         due_date = terms.due_date(issue_date, fixed=locked.due_date)
         if due_date < issue_date:
             raise InvoiceStateError({"due_date": "The due date cannot be before the issue date."})
-        locked.number = _unique_number(org, settings, SequenceKind.INVOICE, issue_date)
+        locked.number = number_next(
+            org=org, kind=SequenceKind.INVOICE, on=issue_date, settings=settings
+        )
         locked.issue_date = issue_date
         locked.due_date = due_date
         locked.terms = terms.to_json()

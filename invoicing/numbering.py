@@ -13,7 +13,7 @@ from datetime import date
 from django.db import connection, transaction
 
 from arhub.models import Organization
-from invoicing.models import InvoiceSettings, NumberSequence, SequenceKind
+from invoicing.models import CreditNote, Invoice, InvoiceSettings, NumberSequence, SequenceKind
 
 
 def number_format(*, prefix: str, year: int | None, value: int, padding: int) -> str:
@@ -23,9 +23,21 @@ def number_format(*, prefix: str, year: int | None, value: int, padding: int) ->
 
 def number_next(*, org: Organization, kind: str, on: date, settings: InvoiceSettings) -> str:
     """Take the next number of ``kind`` for a document dated ``on``. Must run inside the
-    transaction that saves the document."""
+    transaction that saves the document.
+
+    A number can already exist only if the owner changed the format back to an earlier one
+    (say, dropped the year and then brought it back); it is skipped, so numbers stay unique
+    while the counter still moves one at a time."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_next must run inside the issuing transaction.")
+    documents = Invoice if kind == SequenceKind.INVOICE else CreditNote
+    while True:
+        number = _take(org=org, kind=kind, on=on, settings=settings)
+        if not documents.objects.for_org(org).filter(number=number).exists():
+            return number
+
+
+def _take(*, org: Organization, kind: str, on: date, settings: InvoiceSettings) -> str:
     year = on.year if settings.number_include_year else 0
     with connection.cursor() as cursor:
         cursor.execute(

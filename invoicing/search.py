@@ -1,10 +1,10 @@
 """The customer directory's search: built-in PostgreSQL full-text search on prefixes.
 
-Each customer carries a ``search_vector`` of its name, company, external id and its contacts'
-names, emails (whole, local part and domain) and phone numbers (as people type them). A query
-matches customers having every typed word as the start of one of theirs ("acme pl" finds
-"Acme Plumbing"), served by a GIN index, so search stays fast on a large directory and needs no
-database extension.
+Each customer carries a ``search_vector`` of its name, company, external id, billing city and
+postal code, and its contacts' names, emails (whole, local part and domain) and phone numbers
+(as people type them). A query matches customers having every typed word as the start of one
+of theirs ("acme pl" finds "Acme Plumbing"), served by a GIN index, so search stays fast on a
+large directory and needs no database extension.
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ def phone_words(e164: str) -> list[str]:
 
 def customer_document(customer: Customer, contacts: Iterable[Contact]) -> str:
     parts = [customer.display_name, customer.company, customer.external_id]
+    # Where they are, as people look a customer up ("the one in Leeds"); not the street, which
+    # would bring up every customer on a "Harbour Road" for a search of "harbour".
+    parts += [customer.billing_city, customer.billing_postal_code]
     words: list[str] = []
     for contact in contacts:
         parts += [contact.name, contact.email]

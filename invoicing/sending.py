@@ -96,7 +96,10 @@ def invoice_messages_queue(
             values = invoice_message_values(
                 org=org, invoice=invoice, short_dates=channel == Channel.SMS
             )
-            for contact in invoice_recipients(invoice=invoice, channel=channel) or [None]:
+            recipients: list[Contact | None] = [
+                *invoice_recipients(invoice=invoice, channel=channel)
+            ] or [None]
+            for contact in recipients:
                 messages.append(
                     message_queue(
                         org=org,

@@ -177,7 +177,18 @@ class CustomerInputSerializer(StrictInput):
         max_value=3650,
         required=False,
         allow_null=True,
-        help_text="Net days; null means the organization's default terms.",
+        help_text="Net days, with the default terms' discount and late fee; null means the "
+        "organization's default terms. Given without `payment_terms`, they replace the "
+        "customer's named terms; not together with them.",
+    )
+    payment_terms = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The id of the organization's named payment terms for this customer; null "
+        "means net days if given, else the organization's default terms. Left out of an "
+        "update (PUT included), the customer keeps its named terms unless "
+        "`payment_terms_days` is given. An id that is not this organization's is a 400 "
+        "naming this field.",
     )
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices, required=False)
     credit_limit = DecimalStringField(
@@ -198,6 +209,32 @@ class CustomerInputSerializer(StrictInput):
         help_text="Id in your accounting system; unique within the organization.",
     )
     notes = serializers.CharField(required=False, allow_blank=True)
+    billing_address_line1 = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Billing address, printed under the name on invoices. Each part is one line "
+        "(line breaks become spaces). Left out of a PUT, the address parts and `tax_id` are "
+        "kept, so clients written before they existed do not erase them.",
+    )
+    billing_address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    billing_city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    billing_region = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="State, province or region."
+    )
+    billing_postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    billing_country = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166-1 alpha-2 code (GB, US), any case; stored upper case. Empty: none.",
+    )
+    tax_id = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text="The customer's VAT or tax number, printed on their invoices.",
+    )
     contacts = CustomerContactInputSerializer(
         many=True,
         required=False,
@@ -247,14 +284,27 @@ class CustomerOutputSerializer(serializers.Serializer):
     language = serializers.CharField()
     currency = serializers.CharField()
     payment_terms_days = serializers.IntegerField(allow_null=True)
+    payment_terms = serializers.IntegerField(
+        source="payment_terms_id",
+        allow_null=True,
+        help_text="Named payment terms (id); null: net days if set, else the default terms",
+    )
     preferred_channel = serializers.CharField()
     credit_limit = serializers.SerializerMethodField()
     tags = serializers.ListField(child=serializers.CharField())
     external_id = serializers.CharField()
     notes = serializers.CharField()
+    billing_address_line1 = serializers.CharField()
+    billing_address_line2 = serializers.CharField()
+    billing_city = serializers.CharField()
+    billing_region = serializers.CharField()
+    billing_postal_code = serializers.CharField()
+    billing_country = serializers.CharField(help_text="ISO 3166-1 alpha-2, or empty")
+    tax_id = serializers.CharField(help_text="VAT or tax number, or empty")
     contacts = ContactOutputSerializer(many=True, source="contacts.all")
     open_balance = serializers.SerializerMethodField(
-        help_text="What the customer owes, in its currency (0 until invoices exist)"
+        help_text="What the customer owes on open and part-paid invoices in its own currency "
+        "(invoices in other currencies are not converted or included)"
     )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -278,7 +328,7 @@ class CustomerOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(MONEY_SCHEMA)
     def get_open_balance(self, customer: Customer) -> str:
-        # Invoices (issue 5) will annotate the real balance; until then nothing is owed.
+        # invoicing.selectors.customer_list annotates it; invoicing.api sets it for one customer.
         return money_text(getattr(customer, "open_balance", Decimal(0)), customer.currency)
 
 

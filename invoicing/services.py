@@ -16,10 +16,17 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from arhub.locales import is_currency, is_timezone
+from arhub.locales import is_country, is_currency, is_timezone
 from arhub.models import Organization, User
 from arhub.phones import phone_to_e164
-from invoicing.models import Contact, Customer, CustomerNote, Language, PreferredChannel
+from invoicing.models import (
+    Contact,
+    Customer,
+    CustomerNote,
+    Language,
+    PaymentTerms,
+    PreferredChannel,
+)
 from invoicing.search import CONFIG, customer_document, customer_search_refresh
 from invoicing.selectors import customer_tags_cache_key
 
@@ -51,10 +58,54 @@ class CustomerInput:
     tags: list[str] = field(default_factory=list)
     external_id: str = ""
     notes: str = ""
+    billing_address_line1: str = ""
+    billing_address_line2: str = ""
+    billing_city: str = ""
+    billing_region: str = ""
+    billing_postal_code: str = ""
+    billing_country: str = ""  # ISO 3166-1 alpha-2
+    tax_id: str = ""
+    # Named terms of the organization (they win over net days); None: net days if given, else
+    # the organization's default terms.
+    payment_terms_id: int | None = None
+
+
+BILLING_ADDRESS_FIELDS: tuple[str, ...] = (
+    "billing_address_line1",
+    "billing_address_line2",
+    "billing_city",
+    "billing_region",
+    "billing_postal_code",
+    "billing_country",
+)
+# The billing address and tax id: one-line texts, printed on invoices.
+BILLING_FIELDS: tuple[str, ...] = (*BILLING_ADDRESS_FIELDS, "tax_id")
+
+
+_MAX_LENGTHS: dict[str, int] = {
+    name: getattr(Customer._meta.get_field(name), "max_length", 0) for name in BILLING_FIELDS
+}
+
+
+def _billing_values(data: CustomerInput, errors: dict[str, str]) -> dict[str, str]:
+    """The address and tax id on one line each (a pasted line break or tab would break the
+    printed address), the country as an upper-case code we know."""
+    values = {name: " ".join((getattr(data, name) or "").split()) for name in BILLING_FIELDS}
+    country = values["billing_country"] = values["billing_country"].upper()
+    for name, value in values.items():
+        if len(value) > _MAX_LENGTHS[name] and name != "billing_country":
+            errors[name] = f"At most {_MAX_LENGTHS[name]} characters."
+    if country and not is_country(country):
+        errors["billing_country"] = (
+            f"“{country}” is not an ISO 3166 country code; use two letters, e.g. GB or US."
+        )
+    return values
 
 
 def customer_input_validate(org: Organization, data: CustomerInput) -> dict[str, object]:
-    """The customer fields as they will be stored, or a ValidationError naming each bad one."""
+    """The customer fields as they will be stored (CUSTOMER_FIELDS: named terms are checked
+    here but written by customer_create and customer_update only), or a ValidationError naming
+    each bad one."""
     errors: dict[str, str] = {}
     name = data.display_name.strip()
     if not name:
@@ -76,6 +127,16 @@ def customer_input_validate(org: Organization, data: CustomerInput) -> dict[str,
     tags = sorted({t.strip().lower()[:40] for t in data.tags if t.strip()})
     if len(tags) > MAX_TAGS:
         errors["tags"] = f"At most {MAX_TAGS} tags."
+    billing = _billing_values(data, errors)
+    if data.payment_terms_id is not None:
+        # Another organization's terms are answered as if they did not exist.
+        if not PaymentTerms.objects.for_org(org).filter(pk=data.payment_terms_id).exists():
+            errors["payment_terms"] = "There are no such payment terms; choose yours from the list."
+        elif data.payment_terms_days is not None:
+            errors["payment_terms_days"] = (
+                "Choose named payment terms or net days, not both: leave net days empty to "
+                "use the named terms."
+            )
     if errors:
         raise ValidationError(errors)
     return {
@@ -90,6 +151,7 @@ def customer_input_validate(org: Organization, data: CustomerInput) -> dict[str,
         "tags": tags,
         "external_id": data.external_id.strip(),
         "notes": data.notes.strip(),
+        **billing,
     }
 
 
@@ -189,7 +251,9 @@ def customer_create(
     values = customer_input_validate(org, data)
     cleaned = contacts_input_validate(org, contacts)
     with _writing_customers(org, _clash(values)):
-        customer = Customer.objects.create(organization=org, **values)
+        customer = Customer.objects.create(
+            organization=org, **values, payment_terms_id=data.payment_terms_id
+        )
         _save_contacts(org, customer, cleaned)
         customer_search_refresh(org=org, customer_id=customer.pk)
     customer.refresh_from_db()
@@ -213,7 +277,7 @@ def customer_update(
     with _writing_customers(org, _clash(values)):
         # update() skips auto_now, so the timestamp is set here.
         Customer.objects.for_org(org).filter(pk=customer.pk).update(
-            **values, updated_at=timezone.now()
+            **values, payment_terms_id=data.payment_terms_id, updated_at=timezone.now()
         )
         if cleaned is not None:
             _save_contacts(org, customer, cleaned)
@@ -374,11 +438,16 @@ _CUSTOMERS_UPDATE = """
         language = d.language, currency = d.currency,
         payment_terms_days = d.payment_terms_days, preferred_channel = d.preferred_channel,
         credit_limit = d.credit_limit, tags = d.tags, external_id = d.external_id,
-        notes = d.notes, updated_at = %s
+        notes = d.notes, billing_address_line1 = d.billing_address_line1,
+        billing_address_line2 = d.billing_address_line2, billing_city = d.billing_city,
+        billing_region = d.billing_region, billing_postal_code = d.billing_postal_code,
+        billing_country = d.billing_country, tax_id = d.tax_id, updated_at = %s
     FROM jsonb_to_recordset(%s::jsonb) AS d(
         id bigint, display_name text, company text, timezone text, language text,
         currency text, payment_terms_days integer, preferred_channel text,
-        credit_limit numeric, tags text[], external_id text, notes text
+        credit_limit numeric, tags text[], external_id text, notes text,
+        billing_address_line1 text, billing_address_line2 text, billing_city text,
+        billing_region text, billing_postal_code text, billing_country text, tax_id text
     )
     WHERE c.id = d.id AND c.organization_id = %s
 """
@@ -456,5 +525,11 @@ def customer_note_add(
     return CustomerNote.objects.create(organization=org, customer=customer, author=actor, body=body)
 
 
-# The writable customer fields, for the API and the import, which map their input onto these.
-CUSTOMER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(CustomerInput))
+# The customer fields an import writes, which the API maps its input onto too. Named payment
+# terms are chosen in the dashboard or the API (a file brings net days), so an import, and the
+# bulk write it uses, leave them as they are.
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(CustomerInput) if f.name != "payment_terms_id"
+)
+# Every writable customer field.
+CUSTOMER_WRITABLE_FIELDS: tuple[str, ...] = (*CUSTOMER_FIELDS, "payment_terms_id")

@@ -4,8 +4,9 @@ The rules (DESIGN.md, money):
 - a line's amount is quantity x unit price less its own discount, rounded half-up to the
   currency's minor unit;
 - the invoice-level discount is shared across the item lines in proportion to their amounts
-  (shipping and fees are not discounted), the last item absorbing the rounding, so the shares
-  add up to the discount exactly;
+  (shipping and fees are not discounted) in whole minor units (``arhub.money.split``: the
+  leftover units go to the lines that lost most to rounding), so the shares add up to the
+  discount exactly and none is negative;
 - each tax on each line is computed on the line's discounted amount and rounded; the tax by rate
   is the sum of those rounded line taxes;
 - subtotal, tax and total are sums of rounded figures, so what the customer adds up on paper is

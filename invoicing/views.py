@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from arhub import keyset
+from arhub.clock import org_today
 from arhub.form_errors import form_add_service_errors
 from arhub.keyset import Cursor, InvalidCursor, Keyset, aware_datetime
 from arhub.locales import currency_minor_units
@@ -41,7 +42,7 @@ from arhub.models import (
 )
 from arhub.permissions import OrgViewMixin
 from arhub.roles import Perm
-from arhub.views.empty import EmptySectionView
+from invoicing.addresses import billing_address_lines
 from invoicing.forms import (
     SORT_CHOICES,
     CustomerFilterForm,
@@ -50,15 +51,22 @@ from invoicing.forms import (
     SmsConsentForm,
     customer_forms,
 )
+from invoicing.invoice_selectors import CurrencyAmount, customer_open_balance
 from invoicing.models import Contact, Customer
 from invoicing.selectors import (
     contact_list,
+    customer_credit_balance,
     customer_get,
+    customer_invoices_recent,
     customer_list,
+    customer_overdue_balance,
+    customer_recurring_upcoming,
     customer_tags,
     customer_timeline,
 )
 from invoicing.services import customer_create, customer_note_add, customer_update
+from invoicing.settings_selectors import terms_example
+from invoicing.terms import terms_for_customer
 
 # --------------------------------------------------------------------------------------------
 # Small presentation helpers
@@ -74,8 +82,18 @@ def amount_display(amount: Decimal, currency: str) -> str:
 
 
 def zero_balance(currency: str) -> str:
-    """The open balance until invoices exist: nothing owed, in the customer's currency."""
+    """Nothing owed, in the customer's currency."""
     return amount_display(Decimal(0), currency)
+
+
+@dataclass(frozen=True)
+class Figure:
+    amount: str
+    currency: str
+
+
+def figures(amounts: Sequence[CurrencyAmount]) -> list[Figure]:
+    return [Figure(amount_display(a.amount, a.currency), a.currency) for a in amounts]
 
 
 def phone_display(e164: str | None) -> str:
@@ -171,20 +189,32 @@ class CustomerListView(OrgViewMixin, View):
         filters = CustomerFilterForm(request.GET or None, tags=customer_tags(org=self.org))
         search, tag = filters.value("q").strip(), filters.value("tag")
         sort = filters.value("sort") or "name"
+        has_overdue = filters.overdue_filter()
         page = keyset_page(
-            customer_list(org=self.org, search=search, tags=[tag] if tag else None, sort=sort),
+            customer_list(
+                org=self.org,
+                search=search,
+                tags=[tag] if tag else None,
+                sort=sort,
+                has_overdue=has_overdue,
+            ),
             key=SORT_KEYS[sort],
             after=request.GET.get("after"),
             before=request.GET.get("before"),
             size=self.page_size,
         )
         for customer in page.rows:
-            customer.open_balance = zero_balance(customer.currency)  # type: ignore[attr-defined]
+            customer.balance_display = amount_display(customer.open_balance, customer.currency)  # type: ignore[attr-defined]
             customer.primary_phone_display = phone_display(customer.primary_phone)  # type: ignore[attr-defined]
-        kept = {k: v for k, v in {"q": search, "tag": tag, "sort": sort}.items() if v}
+        overdue = "" if has_overdue is None else ("true" if has_overdue else "false")
+        kept = {
+            k: v
+            for k, v in {"q": search, "tag": tag, "has_overdue": overdue, "sort": sort}.items()
+            if v
+        }
         if kept.get("sort") == "name":
             del kept["sort"]
-        filtering = bool(search or tag)
+        filtering = bool(search or tag or overdue)
         paging = bool(request.GET.get("after") or request.GET.get("before"))
         return render(
             request,
@@ -195,6 +225,7 @@ class CustomerListView(OrgViewMixin, View):
                 "filtering": filtering,
                 "search": search,
                 "tag": tag,
+                "has_overdue": has_overdue,
                 "sort_label": dict(SORT_CHOICES)[sort].lower(),
                 "next_url": "?" + urlencode({**kept, "after": page.next_cursor})
                 if page.next_cursor
@@ -206,18 +237,6 @@ class CustomerListView(OrgViewMixin, View):
                 "import_url": import_url(),
             },
         )
-
-
-class InvoicesView(EmptySectionView):
-    heading = "Invoices"
-    lede = "Clear, itemized invoices that get paid."
-    points = (
-        "Each line with its tax, the total, the due date and the terms in a plain sentence.",
-        "A PDF and a pay link that works on a phone.",
-        "Credit notes for corrections, and recurring invoices for regular work.",
-    )
-    action_label = "Add your business details (they print on every invoice)"
-    action_url = "settings"
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,22 +430,66 @@ class _CustomerPageMixin(OrgViewMixin):
         consent_forms: dict[int, SmsConsentForm] | None = None,
     ) -> HttpResponse:
         contacts = list(contact_list(org=self.org, customer=customer))
+        today = org_today(self.org)
+        invoices = customer_invoices_recent(org=self.org, customer=customer)
+        for invoice in invoices:
+            invoice.is_overdue = bool(  # type: ignore[attr-defined]
+                invoice.is_outstanding and invoice.due_date and invoice.due_date < today
+            )
+            invoice.total_display = amount_display(invoice.total, invoice.currency)  # type: ignore[attr-defined]
+            invoice.balance_display = amount_display(invoice.balance_due, invoice.currency)  # type: ignore[attr-defined]
+        upcoming = customer_recurring_upcoming(org=self.org, customer=customer)
+        recurring = [
+            (
+                row,
+                amount_display(row.estimate, row.recurring.currency)
+                if row.estimate is not None
+                else None,
+            )
+            for row in upcoming
+        ]
+        terms = terms_for_customer(org=self.org, customer=customer)
+        timeline = customer_timeline(org=self.org, customer=customer)
+        for entry in timeline:
+            if entry.kind == "invoice":
+                entry.item.total_display = amount_display(entry.item.total, entry.item.currency)
+            elif entry.kind == "credit_note":
+                note = entry.item
+                note.amount_display = amount_display(note.amount, note.currency)
+                note.credit_display = amount_display(note.credit_amount, note.currency)
         return render(
             request,
             "invoicing/customer_detail.html",
             {
                 "customer": customer,
+                # The dashboard is in English, so the country's name is too.
+                "billing_address": billing_address_lines(customer, locale="en"),
                 "cards": contact_cards(
                     org=self.org,
                     customer=customer,
                     contacts=contacts,
                     consent_forms=consent_forms or {},
                 ),
-                "open_balance": zero_balance(customer.currency),
+                "open_balances": figures(
+                    customer_open_balance(org=self.org, customer_id=customer.pk)
+                )
+                or [Figure(zero_balance(customer.currency), customer.currency)],
+                "overdue_balances": figures(
+                    customer_overdue_balance(org=self.org, customer_id=customer.pk)
+                ),
+                "credits": figures(customer_credit_balance(org=self.org, customer_id=customer.pk)),
                 "credit_limit": amount_display(customer.credit_limit, customer.currency)
                 if customer.credit_limit is not None
                 else None,
-                "timeline": customer_timeline(org=self.org, customer=customer),
+                "terms": terms,
+                "terms_own": customer.payment_terms_id is not None
+                or customer.payment_terms_days is not None,
+                "terms_example": terms_example(
+                    org=self.org, terms=terms, issue_date=today, currency=customer.currency
+                ),
+                "invoices": invoices,
+                "recurring": recurring,
+                "timeline": timeline,
                 "note_form": note_form or CustomerNoteForm(),
             },
         )

@@ -1,5 +1,10 @@
-"""The pay page routes (/pay/<token>/)."""
+"""The pay page routes (/pay/<token>/): public, the token is the credential."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from payments import pay_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("pay/<str:token>/", pay_views.pay_page, name="pay_page"),
+    path("pay/<str:token>/pdf/", pay_views.pay_page_pdf, name="pay_page_pdf"),
+]

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.test import Client
 
+from arhub.celery import app
 from arhub.messaging import sms
 from arhub.models import Membership, Organization, User
 from arhub.roles import Role
@@ -73,3 +76,25 @@ def sms_outbox() -> Iterator[list[sms.SmsOutgoing]]:
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+def _forget_result_backend() -> None:
+    # Celery builds the result backend once per thread, the first time a task is sent, from the
+    # configuration of that moment; a test that sent a task without a backend would leave every
+    # later worker test in the thread unable to read results.
+    app._local.__dict__.pop("backend", None)
+    app._backend_cache = None  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def worker(settings: Any) -> Iterator[None]:
+    """A real Celery worker (solo pool, in a thread) consuming the test Redis broker, with Redis
+    as the result backend."""
+    _forget_result_backend()
+    app.conf.result_backend = settings.REDIS_URL
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.result_backend = None
+        _forget_result_backend()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.benchmarks import invoice_list
 from bench.registry import Row, discover, select
 from bench.report import format_table, number, ratio, summarize
 from bench.runner import parse_args
@@ -133,3 +134,32 @@ def test_options() -> None:
     assert (args.scale, args.repeat, args.only) == (500, 3, "api_list")
     with pytest.raises(SystemExit):
         parse_args(["--repeat", "0"])
+
+
+def test_the_registry_finds_the_invoice_list_and_its_size_option() -> None:
+    assert "invoice_list" in discover()
+    assert parse_args([]).invoices == 100_000
+    assert parse_args(["--invoices", "5000", "--only", "invoice_list"]).invoices == 5000
+    with pytest.raises(SystemExit):
+        parse_args(["--invoices", "-1"])
+
+
+def test_invoice_list_reads_the_next_page_from_either_list() -> None:
+    page = (
+        b'<tr><td><input type="hidden" name="page_ids" value="7"></td></tr>'
+        b'<tr><td><input type="hidden" name="page_ids" value="6"></td></tr>'
+        b'<a class="button small" href="?status=overdue&amp;after=abc" rel="next">Next</a>'
+    )
+    assert invoice_list.html_rows(page) == 2
+    assert invoice_list.html_next(page) == "?status=overdue&after=abc"
+    assert invoice_list.html_next(b'<a href="?before=x" rel="prev">Previous</a>') is None
+    body = b'{"results": [{}, {}], "next": "http://h/api/v1/invoices/?cursor=c&page_size=2"}'
+    assert invoice_list.json_rows(body) == 2
+    assert invoice_list.json_next(body) == "/api/v1/invoices/?cursor=c&page_size=2"
+    assert invoice_list.json_next(b'{"results": [], "next": null}') is None
+
+
+def test_invoice_list_stops_when_queries_grow_with_the_page() -> None:
+    invoice_list.check_constant("API first page", [3, 3, 3])
+    with pytest.raises(RuntimeError, match=r"3, 12, 52 queries at page sizes 10, 50, 200"):
+        invoice_list.check_constant("API first page", [3, 12, 52])

@@ -263,4 +263,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs each of its steps at INFO for every document (and a few at import).
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -53,8 +53,20 @@ class Customer(OrgOwned):
         max_length=100, blank=True, help_text="Id in your accounting system, for imports and sync"
     )
     notes = models.TextField(blank=True)
-    # Names, company, external id and every contact's email and phone, as prefix-searchable
-    # words; kept current by the services that write customers and contacts (invoicing.search).
+    # Where invoices are addressed, printed under "Bill to"; every part optional.
+    billing_address_line1 = models.CharField("billing address line 1", max_length=200, blank=True)
+    billing_address_line2 = models.CharField("billing address line 2", max_length=200, blank=True)
+    billing_city = models.CharField(max_length=100, blank=True)
+    billing_region = models.CharField("state / region", max_length=100, blank=True)
+    billing_postal_code = models.CharField(max_length=20, blank=True)
+    billing_country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, upper case"
+    )
+    # The customer's VAT or tax number: EU business invoices must show the buyer's.
+    tax_id = models.CharField("tax / VAT number", max_length=50, blank=True)
+    # Names, company, external id, billing city and postal code, and every contact's email and
+    # phone, as prefix-searchable words; kept current by the services that write customers and
+    # contacts (invoicing.search).
     # Built-in full-text search, so it needs no extension the embedded server lacks.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(default=dj_timezone.now)
@@ -72,6 +84,10 @@ class Customer(OrgOwned):
             ),
             models.CheckConstraint(
                 condition=models.Q(currency=Upper("currency")), name="customer_currency_upper"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(billing_country=Upper("billing_country")),
+                name="customer_billing_country_upper",
             ),
         ]
         indexes = [

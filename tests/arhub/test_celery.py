@@ -1,23 +1,12 @@
 """A real Celery worker consuming from the real Redis broker."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from arhub.celery import app
 from arhub.models import Invitation
 from arhub.tasks import invitations_purge_expired, ping
 from tests.factories import InvitationFactory
-
-
-@pytest.fixture
-def worker():
-    app.conf.result_backend = settings.REDIS_URL
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.result_backend = None
 
 
 @pytest.mark.integration

@@ -42,12 +42,17 @@ def test_quantize_rounds_half_up(amount, currency, rounded):
     assert is_quantized(quantize(Decimal(amount), currency), currency)
 
 
-def test_split_gives_the_remainder_to_the_last_weighted_part():
+def test_split_gives_leftover_units_to_the_parts_that_lost_most():
     assert split(Decimal("10.00"), [Decimal(1)] * 3, "USD") == [
         Decimal("3.33"),
         Decimal("3.33"),
         Decimal("3.34"),
     ]
+    # Found by hypothesis in the invoice discount: giving the whole remainder to the last part
+    # made this one -0.01.
+    weights = [Decimal(w) for w in ("0.15", "1.18", "0.91", "2.82", "0.01")]
+    parts = split(Decimal("0.93"), weights, "USD")
+    assert parts == [Decimal(p) for p in ("0.03", "0.21", "0.17", "0.52", "0.00")]
     assert split(Decimal("5"), [Decimal(1), Decimal(0)], "JPY") == [Decimal(5), Decimal(0)]
     assert split_evenly(Decimal("100"), 3, "JPY") == [Decimal(33), Decimal(33), Decimal(34)]
 
@@ -61,6 +66,14 @@ def test_split_always_adds_up(total, weights):
     assert sum(parts) == total
     assert all(is_quantized(p, "USD") for p in parts)
     assert len(parts) == len(weights)
+    assert all(p >= 0 for p in parts)
+    whole = sum(weights)
+    if whole:
+        # No part is more than one cent from its exact share.
+        assert all(
+            abs(p - total * w / whole) < Decimal("0.01")
+            for p, w in zip(parts, weights, strict=True)
+        )
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,13 @@ def test_owner_adds_a_customer_records_consent_and_a_note(new_page: Callable[...
     page.get_by_label("Display name").fill("Harbour Tiles")
     page.get_by_label("Company").fill("Harbour Tiles Ltd")
     page.get_by_label("Tags").fill("wholesale, north")
-    page.get_by_label("Payment terms (days)").fill("30")
+    page.get_by_label("Or net days").fill("30")
+    address = page.get_by_role("group", name="Billing address")
+    address.get_by_label("Address line 1").fill("14 Quay Street")
+    address.get_by_label("City or town").fill("Dublin 2")
+    address.get_by_label("Postal or ZIP code").fill("D02 X285")
+    address.get_by_label("Country").select_option(label="Ireland")
+    address.get_by_label("Tax or VAT number").fill("IE6388047V")
     first = page.get_by_role("group", name="Contact 1")
     first.get_by_label("Name").fill("Jo Harbour")
     first.get_by_label("Role").fill("Owner")
@@ -122,7 +128,11 @@ def test_owner_adds_a_customer_records_consent_and_a_note(new_page: Callable[...
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Harbour Tiles")
     expect(page.get_by_role("status")).to_contain_text("Added Harbour Tiles.")
+    expect(page.locator(".billing-address")).to_have_text(
+        re.compile(r"14 Quay Street\s*Dublin 2\s*D02 X285\s*Ireland")
+    )
     customer = Customer.objects.get(organization=org)
+    assert (customer.billing_country, customer.tax_id) == ("IE", "IE6388047V")
     sam = Contact.objects.get(customer=customer, name="Sam Byrne")
     assert sam.is_primary and str(sam.phone) == "+353871234567"
     assert Contact.objects.filter(customer=customer).count() == 2  # the blank third row skipped

@@ -80,6 +80,13 @@ def test_create_with_the_primary_contact_in_one_call(tenant):
             "tags": ["Wholesale", "west"],
             "external_id": "QB-17",
             "notes": "Pays on Fridays",
+            "billing_address_line1": " 4581 Finch St. ",
+            "billing_address_line2": "Suite\n200",
+            "billing_city": "Bayshore",
+            "billing_region": "CA",
+            "billing_postal_code": "94326",
+            "billing_country": "us",
+            "tax_id": "12-3456789",
         },
     )
     assert response.status_code == 201, response.json()
@@ -93,11 +100,34 @@ def test_create_with_the_primary_contact_in_one_call(tenant):
     assert data["tags"] == ["west", "wholesale"]
     assert data["timezone"] == "America/Los_Angeles"
     assert data["payment_terms_days"] == 30
+    # One line each (a pasted line break would break the printed address), the country upper.
+    assert {k: v for k, v in data.items() if k.startswith("billing_") or k == "tax_id"} == {
+        "billing_address_line1": "4581 Finch St.",
+        "billing_address_line2": "Suite 200",
+        "billing_city": "Bayshore",
+        "billing_region": "CA",
+        "billing_postal_code": "94326",
+        "billing_country": "US",
+        "tax_id": "12-3456789",
+    }
     assert [c["is_primary"] for c in data["contacts"]] == [True]
     contact = Contact.objects.get(pk=data["contacts"][0]["id"])
     assert contact.customer_id == data["id"]
     assert contact.organization_id == tenant.org.pk
-    assert {"created_at", "updated_at", "external_id", "notes", "company"} <= set(data)
+    assert {
+        "created_at",
+        "updated_at",
+        "external_id",
+        "notes",
+        "company",
+        "billing_address_line1",
+        "billing_address_line2",
+        "billing_city",
+        "billing_region",
+        "billing_postal_code",
+        "billing_country",
+        "tax_id",
+    } <= set(data)
 
 
 def test_create_without_contact_details_and_with_defaults(tenant):
@@ -107,6 +137,8 @@ def test_create_without_contact_details_and_with_defaults(tenant):
     assert data["currency"] == tenant.org.default_currency
     assert data["timezone"] == ""
     assert data["credit_limit"] is None
+    # Clients that know nothing of addresses get empty ones.
+    assert (data["billing_address_line1"], data["billing_country"], data["tax_id"]) == ("", "", "")
 
 
 def test_open_balance_uses_the_currency_minor_units(tenant):
@@ -212,6 +244,10 @@ def test_credit_limit_as_string_or_integer_and_within_minor_units(tenant):
         ("language", "tlh", "valid choice"),
         ("preferred_channel", "fax", "valid choice"),
         ("name", "  ", "blank"),
+        ("billing_country", "XX", "ISO 3166"),
+        ("billing_country", "Britain", "ISO 3166"),
+        ("billing_city", "x" * 101, "100 characters"),
+        ("tax_id", "1" * 51, "50 characters"),
     ],
 )
 def test_bad_values_are_named_and_nothing_is_saved(tenant, field, value, words):
@@ -435,6 +471,46 @@ def test_patch_with_another_customers_contact_id_is_refused(tenant, other_tenant
         tenant.api(), "PATCH", detail(customer.pk), {"contacts": [{"id": 10**9, "name": "x"}]}
     ).json()
     assert missing["contacts"][0] == f"Contact {10**9} is not this customer's."
+
+
+def test_patch_sets_and_clears_the_billing_address(tenant):
+    customer = make_customer(tenant, name="Kilo")
+    api = tenant.api()
+    data = send(
+        api,
+        "PATCH",
+        detail(customer.pk),
+        {"billing_city": "Leeds", "billing_country": "gb", "tax_id": "GB987654321"},
+    ).json()
+    assert (data["billing_city"], data["billing_country"], data["tax_id"]) == (
+        "Leeds",
+        "GB",
+        "GB987654321",
+    )
+    data = send(api, "PATCH", detail(customer.pk), {"tax_id": ""}).json()
+    assert (data["billing_city"], data["tax_id"]) == ("Leeds", "")
+    response = send(api, "PATCH", detail(customer.pk), {"billing_country": "ZZ"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"billing_country"}
+    customer.refresh_from_db()
+    assert customer.billing_country == "GB"
+
+
+def test_put_keeps_the_billing_address_it_does_not_mention(tenant):
+    # Clients written before the address existed PUT without it; they must not erase it.
+    customer = make_customer(
+        tenant, name="Lima", billing_city="Leeds", billing_country="GB", tax_id="GB1"
+    )
+    api = tenant.api()
+    data = send(api, "PUT", detail(customer.pk), {"name": "Lima 2", "notes": "n"}).json()
+    assert (data["name"], data["billing_city"], data["billing_country"], data["tax_id"]) == (
+        "Lima 2",
+        "Leeds",
+        "GB",
+        "GB1",
+    )
+    data = send(api, "PUT", detail(customer.pk), {"name": "Lima", "billing_city": ""}).json()
+    assert (data["billing_city"], data["billing_country"]) == ("", "GB")
 
 
 def test_put_replaces_every_field(tenant):

@@ -51,6 +51,11 @@ def test_create_normalises_and_makes_the_first_contact_primary(tenant):
         ({"timezone": "Europe/Atlantis"}, [], "timezone"),
         ({"language": "xx"}, [], "language"),
         ({"credit_limit": Decimal("-1")}, [], "credit_limit"),
+        ({"billing_country": "XX"}, [], "billing_country"),
+        ({"billing_country": "GBR"}, [], "billing_country"),
+        ({"billing_address_line1": "x" * 201}, [], "billing_address_line1"),
+        ({"billing_postal_code": "1" * 21}, [], "billing_postal_code"),
+        ({"tax_id": "1" * 51}, [], "tax_id"),
         ({}, [ContactInput(email="not-an-email")], "contacts[0].email"),
         ({}, [ContactInput(name="A"), ContactInput(phone="12")], "contacts[1].phone"),
         (
@@ -66,6 +71,23 @@ def test_bad_input_names_the_field_and_saves_nothing(tenant, fields, contacts, k
     assert key in exc.value.message_dict
     assert not Customer.objects.exists()
     assert not Contact.objects.exists()
+
+
+def test_the_billing_address_is_kept_on_one_line_each_and_is_searchable(tenant):
+    customer = make(
+        tenant,
+        billing_address_line1="  14 Quay\nStreet ",
+        billing_city="Leeds",
+        billing_postal_code="LS1 4AP",
+        billing_country=" gb",
+        tax_id=" GB 987 654 321 ",
+    )
+    assert customer.billing_address_line1 == "14 Quay Street"
+    assert (customer.billing_country, customer.tax_id) == ("GB", "GB 987 654 321")
+    for words in ("leeds", "ls1 4ap", "LS1"):
+        assert list(customer_list(org=tenant.org, search=words)) == [customer]
+    # Not the street: "quay" would find every customer on a Quay Street.
+    assert not customer_list(org=tenant.org, search="quay").exists()
 
 
 def test_float_credit_limit_is_refused(tenant):
@@ -233,7 +255,14 @@ def test_bulk_updates_in_place_without_duplicates(tenant):
             kept.pk,
         ),
         (
-            CustomerInput(display_name="Quay Supplies"),
+            CustomerInput(
+                display_name="Quay Supplies",
+                billing_address_line1="2 Dock Road",
+                billing_city="Cardiff",
+                billing_postal_code="CF10 5AL",
+                billing_country="gb",
+                tax_id="GB111222333",
+            ),
             ContactInput(email="ap@quay.test"),
             no_primary.pk,
         ),
@@ -251,6 +280,16 @@ def test_bulk_updates_in_place_without_duplicates(tenant):
     assert contact.pk == kept_contact.pk  # updated in place, not replaced
     assert (contact.email, contact.receives_reminders) == ("new@harbour.test", False)
     assert no_primary.contacts.get().is_primary
+    # Every customer column is written by the bulk update, the address too.
+    no_primary.refresh_from_db()
+    assert (
+        no_primary.billing_address_line1,
+        no_primary.billing_city,
+        no_primary.billing_postal_code,
+        no_primary.billing_country,
+        no_primary.tax_id,
+    ) == ("2 Dock Road", "Cardiff", "CF10 5AL", "GB", "GB111222333")
+    assert list(customer_list(org=tenant.org, search="cardiff")) == [no_primary]
     assert other.contacts.get().email == "s@u.test"  # None leaves the contacts alone
     assert list(customer_list(org=tenant.org, search="new@harbour")) == [kept]
     assert not customer_list(org=tenant.org, search="jo@harbour").exists()

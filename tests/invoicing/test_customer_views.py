@@ -173,6 +173,8 @@ def test_blank_primary_row_falls_back_to_the_first_filled_contact(tenant):
         ({"credit_limit": "-5"}, None, "customer.credit_limit"),
         ({"credit_limit": "10.005"}, None, "customer.credit_limit"),  # GBP has 2 decimals
         ({"payment_terms_days": "1000"}, None, "customer.payment_terms_days"),
+        ({"billing_country": "ZZ"}, None, "customer.billing_country"),
+        ({"billing_postal_code": "1" * 21}, None, "customer.billing_postal_code"),
     ],
 )
 def test_bad_input_is_reported_at_its_field_and_nothing_is_saved(
@@ -304,6 +306,51 @@ def test_edit_shows_the_contacts_and_saves_changes_in_place(tenant):
     assert contacts["Sam Payables"].pk == sam.pk  # updated in place
     assert contacts["Sam Payables"].email == "sam@harbour.test"
     assert contacts["Alex New"].is_primary and not contacts["Sam Payables"].is_primary
+
+
+def test_the_billing_address_is_entered_edited_and_shown(tenant):
+    client = tenant.client()
+    form = text(client.get("/customers/new/"))
+    assert "<legend>Billing address</legend>" in form
+    assert '<option value="" selected>Not given</option>' in form
+    assert '<option value="IE">Ireland</option>' in form
+    assert 'for="id_billing_region">State, province or region</label>' in form
+    response = client.post(
+        "/customers/new/",
+        customer_post(
+            billing_address_line1=" 14 Quay Street ",
+            billing_address_line2="Unit 3",
+            billing_city="Dublin 2",
+            billing_postal_code="D02 X285",
+            billing_country="IE",
+            tax_id="IE6388047V",
+        ),
+    )
+    assert response.status_code == 302, field_errors(response)
+    customer = Customer.objects.for_org(tenant.org).get()
+    assert (customer.billing_address_line1, customer.billing_country, customer.tax_id) == (
+        "14 Quay Street",
+        "IE",
+        "IE6388047V",
+    )
+
+    page = text(client.get(f"/customers/{customer.pk}/"))
+    assert (
+        '<dt>Billing address</dt><dd class="billing-address">14 Quay Street<br>Unit 3<br>'
+        "Dublin 2<br>D02 X285<br>Ireland</dd>"
+    ) in page
+    assert "<dt>Tax or VAT number</dt><dd>IE6388047V</dd>" in page
+
+    edit = text(client.get(f"/customers/{customer.pk}/edit/"))
+    assert '<option value="IE" selected>Ireland</option>' in edit
+    assert 'value="D02 X285"' in edit
+    # Emptied, the address is gone from the customer page.
+    response = client.post(f"/customers/{customer.pk}/edit/", customer_post(contacts=[]))
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.billing_city, customer.billing_country, customer.tax_id) == ("", "", "")
+    page = text(client.get(f"/customers/{customer.pk}/"))
+    assert "Billing address" not in page and "Tax or VAT number" not in page
 
 
 def test_a_failed_edit_changes_nothing(tenant):

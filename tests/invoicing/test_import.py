@@ -8,13 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.urls import reverse
 
-from arhub.celery import app
 from arhub.roles import Role
 from invoicing import import_services
 from invoicing.import_services import (
@@ -112,6 +110,14 @@ def test_our_template_is_read_and_normalised(tenant):
         "tags": ["north", "wholesale"],
         "external_id": "HT-001",
         "notes": "Prefers statements monthly",
+        # This file has no address columns.
+        "billing_address_line1": "",
+        "billing_address_line2": "",
+        "billing_city": "",
+        "billing_region": "",
+        "billing_postal_code": "",
+        "billing_country": "",
+        "tax_id": "",
     }
     assert harbour["contact"] == {
         "name": "Jo Harbour",
@@ -136,7 +142,7 @@ def test_quickbooks_customer_contact_list_report(tenant):
     parsed = parse(tenant, "quickbooks_contact_list.csv")
     assert parsed.source_format == ImportFormat.QUICKBOOKS
     assert parsed.header_line == 5  # below the report's title lines
-    assert parsed.ignored_columns == ["Billing Address", "Shipping Address"]
+    assert parsed.ignored_columns == ["Shipping Address"]
     rows = by_line(parsed)
     assert [rows[line]["customer"]["display_name"] for line in sorted(rows)] == [
         "Alder Creek Nursery",
@@ -153,6 +159,15 @@ def test_quickbooks_customer_contact_list_report(tenant):
     }
     assert rows[8]["contact"]["phone"] == "+15035550147"  # the main number, not the mobile
     assert rows[9]["contact"]["phone"] == "+15204205638"  # the mobile, never the fax
+    # The report's one-cell billing address, split where it ends in a state and ZIP code.
+    assert {k: v for k, v in rows[9]["customer"].items() if k.startswith("billing_")} == {
+        "billing_address_line1": "25 Court St.",
+        "billing_address_line2": "",
+        "billing_city": "Tucson",
+        "billing_region": "AZ",
+        "billing_postal_code": "85719",
+        "billing_country": "",
+    }
     # The bad email is reported against the file's own column name; the footer is no row.
     assert errors_by_line(parsed.row_errors) == {
         10: {"Email": "“accounts@evergreen-clinic” is not an email."}
@@ -166,9 +181,17 @@ def test_quickbooks_customer_list_export(tenant):
     assert parsed.source_format == ImportFormat.QUICKBOOKS
     assert parsed.columns[0] == "Customer"
     assert "Open Balance" in parsed.ignored_columns
-    assert "Street Address" in parsed.ignored_columns
+    for column in ("Street Address", "City", "State", "Country", "Zip"):
+        assert column not in parsed.ignored_columns
     rows = by_line(parsed)
     alder = rows[2]["customer"]
+    assert (
+        alder["billing_address_line1"],
+        alder["billing_city"],
+        alder["billing_region"],
+        alder["billing_postal_code"],
+        alder["billing_country"],  # "USA"
+    ) == ("4581 Finch St.", "Bayshore", "CA", "94326", "US")
     assert alder["company"] == "Alder Creek Nursery LLC"
     assert alder["payment_terms_days"] == 30  # "Net 30"
     assert alder["credit_limit"] == "10000.00"  # "10,000.00"
@@ -186,8 +209,11 @@ def test_xero_contacts_export(tenant):
     parsed = parse(tenant, "xero_contacts.csv")
     assert parsed.source_format == ImportFormat.XERO
     assert "Person1Email" in parsed.ignored_columns
-    assert "POAddressLine1" in parsed.ignored_columns
     assert "EmailAddress" not in parsed.ignored_columns
+    for column in ("POAddressLine1", "POCity", "PORegion", "POPostalCode", "POCountry"):
+        assert column not in parsed.ignored_columns
+    # The street address is not the one Xero prints on invoices: left alone.
+    assert "SAAddressLine1" in parsed.ignored_columns
     rows = by_line(parsed)
     marlow = rows[2]
     assert marlow["customer"]["display_name"] == "Marlow Constructions Pty Ltd"
@@ -196,6 +222,17 @@ def test_xero_contacts_export(tenant):
     assert marlow["customer"]["payment_terms_days"] == 30  # 30 DAYSAFTERBILLDATE
     assert marlow["contact"]["name"] == "Gavin Marlow"
     assert marlow["contact"]["phone"] == "+61293744000"  # national number, AU organization
+    assert {
+        k: v for k, v in marlow["customer"].items() if k.startswith("billing_") or k == "tax_id"
+    } == {
+        "billing_address_line1": "12 Builder St",
+        "billing_address_line2": "",
+        "billing_city": "Parramatta",
+        "billing_region": "NSW",
+        "billing_postal_code": "2150",
+        "billing_country": "AU",  # "Australia"
+        "tax_id": "48 902 337 115",  # TaxNumber
+    }
     ashfield = rows[3]
     assert ashfield["contact"]["phone"] == "+61423555019"  # MobileNumber when no PhoneNumber
     assert ashfield["customer"]["payment_terms_days"] is None  # "20th of the following month"
@@ -203,7 +240,12 @@ def test_xero_contacts_export(tenant):
     assert elena["contact"]["name"] == "Elena Reyes"  # POAttentionTo
     assert elena["customer"]["payment_terms_days"] == 14  # "Days After"
     assert elena["customer"]["external_id"] == ""
+    assert (elena["customer"]["billing_city"], elena["customer"]["billing_country"]) == (
+        "Newtown",
+        "AU",
+    )
     assert rows[7]["contact"]["phone"] == "+6493790000"
+    assert rows[7]["customer"]["billing_country"] == "NZ"  # "New Zealand"
     assert errors_by_line(parsed.row_errors) == {
         5: {"EmailAddress": "“ian@northcote” is not an email."},
         6: {"*ContactName": "Give the customer a name."},
@@ -227,6 +269,126 @@ def test_excel_windows_csv_is_read(tenant):
     content = "name,email\nCafé Olé,hola@cafeole.example\n".encode("cp1252")
     parsed = customer_csv_parse(org=tenant.org, content=content, file_name="customers.csv")
     assert parsed.rows[0]["customer"]["display_name"] == "Café Olé"
+
+
+@pytest.mark.django_db
+def test_billing_addresses_in_our_template_with_countries_by_name(tenant):
+    content = (
+        "name,billing_address_line1,billing_city,billing_postal_code,billing_country,tax_id\r\n"
+        "Harbour Tiles,14 Quay Street,Leeds,LS1 4AP,United Kingdom,GB987654321\r\n"
+        'Casa Verde,"Calle Mayor, 12",Madrid,28013,España,B12345678\r\n'
+        "Alder Creek,4581 Finch St.,Bayshore,94326,U.S.A.,\r\n"
+        "Kiwi Freight,,,,nz,\r\n"
+        "Atlantis Ltd,1 Sunken Way,Poseidonia,,Atlantis,\r\n"
+        "Bad Code,,,,XX,\r\n"
+        "Long Postcode,,,12345678901234567890X,GB,\r\n"
+    ).encode()
+    parsed = customer_csv_parse(org=tenant.org, content=content, file_name="c.csv")
+    rows = by_line(parsed)
+    assert {line: row["customer"]["billing_country"] for line, row in rows.items()} == {
+        2: "GB",
+        3: "ES",
+        4: "US",
+        5: "NZ",
+    }
+    harbour = rows[2]["customer"]
+    assert (harbour["billing_address_line1"], harbour["billing_city"], harbour["tax_id"]) == (
+        "14 Quay Street",
+        "Leeds",
+        "GB987654321",
+    )
+    assert rows[3]["customer"]["billing_address_line1"] == "Calle Mayor, 12"
+    # Each problem is named by the file's own column.
+    assert errors_by_line(parsed.row_errors) == {
+        6: {
+            "billing_country": "“Atlantis” is not a country we know. Write its name in "
+            "English or its two-letter code, e.g. GB or US."
+        },
+        7: {
+            "billing_country": "“XX” is not a country we know. Write its name in English or "
+            "its two-letter code, e.g. GB or US."
+        },
+        8: {"billing_postal_code": "At most 20 characters."},
+    }
+
+
+@pytest.mark.django_db
+def test_xero_address_lines_two_to_four_make_our_second_line(tenant):
+    content = (
+        b"*ContactName,POAddressLine1,POAddressLine2,POAddressLine3,POAddressLine4,POCity,"
+        b"POCountry,TaxNumber\r\n"
+        b"Kiwi Freight Ltd,Level 2,,Shed 5,Quay St,Auckland,New Zealand,123-456-789\r\n"
+        b"Nowhere Ltd,,,,,,Middle Earth,\r\n"
+    )
+    parsed = customer_csv_parse(org=tenant.org, content=content, file_name="Contacts.csv")
+    kiwi = parsed.rows[0]["customer"]
+    assert (kiwi["billing_address_line1"], kiwi["billing_address_line2"]) == (
+        "Level 2",
+        "Shed 5, Quay St",
+    )
+    assert (kiwi["billing_city"], kiwi["billing_country"], kiwi["tax_id"]) == (
+        "Auckland",
+        "NZ",
+        "123-456-789",
+    )
+    assert errors_by_line(parsed.row_errors) == {
+        3: {
+            "POCountry": "“Middle Earth” is not a country we know. Write its name in English "
+            "or its two-letter code, e.g. GB or US."
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_quickbooks_billing_address_columns(tenant):
+    set_country(tenant, "US", "USD")
+    content = (
+        b"Customer,Billing Address Line 1,Billing Address Line 2,Billing Address City,"
+        b"Billing Address State,Billing Address Postal Code,Billing Address Country,Email\r\n"
+        b"Bayside Books,1 Harbor Way,Suite 4,Oakland,CA,94607,United States,ap@bayside.example\r\n"
+        b"Thames Prints,2 Mill Lane,,London,,SE1 7PB,UK,ap@thames.example\r\n"
+        b"Nowhere Co,3 Road,,Town,,,Narnia,ap@nowhere.example\r\n"
+    )
+    parsed = customer_csv_parse(org=tenant.org, content=content, file_name="qbo.csv")
+    assert parsed.source_format == ImportFormat.QUICKBOOKS
+    assert parsed.ignored_columns == []
+    rows = by_line(parsed)
+    assert {k: v for k, v in rows[2]["customer"].items() if k.startswith("billing_")} == {
+        "billing_address_line1": "1 Harbor Way",
+        "billing_address_line2": "Suite 4",
+        "billing_city": "Oakland",
+        "billing_region": "CA",
+        "billing_postal_code": "94607",
+        "billing_country": "US",
+    }
+    assert rows[3]["customer"]["billing_country"] == "GB"
+    (error,) = parsed.row_errors
+    assert error["line"] == 4
+    assert list(error["errors"]) == ["Billing Address Country"]
+    assert "“Narnia” is not a country we know" in error["errors"]["Billing Address Country"]
+
+
+@pytest.mark.django_db
+def test_quickbooks_one_cell_address_is_split_only_when_it_is_clear(tenant):
+    set_country(tenant, "US", "USD")
+    content = (
+        b"Customer,Email,Billing Address\r\n"
+        b'Maple Cafe,ap@maple.example,"Suite 5, 900 Main St., Middlefield, CA 94303, USA"\r\n'
+        b'Thames Prints,ap@thames.example,"2 Mill Lane, London SE1 7PB"\r\n'
+    )
+    rows = by_line(customer_csv_parse(org=tenant.org, content=content, file_name="qbo.csv"))
+    assert {k: v for k, v in rows[2]["customer"].items() if k.startswith("billing_")} == {
+        "billing_address_line1": "Suite 5",
+        "billing_address_line2": "900 Main St.",
+        "billing_city": "Middlefield",
+        "billing_region": "CA",
+        "billing_postal_code": "94303",
+        "billing_country": "US",
+    }
+    # Not a shape we can split with confidence: kept whole, as written, rather than guessed.
+    thames = rows[3]["customer"]
+    assert thames["billing_address_line1"] == "2 Mill Lane, London SE1 7PB"
+    assert thames["billing_city"] == thames["billing_postal_code"] == ""
 
 
 @pytest.mark.parametrize(
@@ -366,8 +528,9 @@ def test_preview_names_the_ignored_columns_and_counts_updates(tenant):
     response = client.post(reverse("customer_import"), {"file": upload}, follow=True)
     body = response.content.decode()
     assert "QuickBooks customer export" in body
-    for column in ["Street Address", "Open Balance", "Attachments"]:
+    for column in ["Open Balance", "Attachments"]:
         assert f"<code>{column}</code>" in body
+    assert "<code>Street Address</code>" not in body  # the billing address is imported
     job = CustomerImport.objects.get(organization=tenant.org)
     assert customer_import_counts(customer_import=job) == {"new": 2, "update": 2, "invalid": 0}
     assert [row["action"] for row in job.rows] == ["update", "update", "create", "create"]
@@ -396,12 +559,6 @@ def test_rows_that_would_merge_are_flagged(tenant):
 
 # ---------------------------------------------------------------------------------------------
 # Confirm and run
-
-
-@pytest.fixture
-def worker():
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
 
 
 def wait_until_finished(job: CustomerImport, timeout: float = 60) -> CustomerImport:
@@ -484,6 +641,53 @@ def test_reimport_updates_by_external_id_instead_of_duplicating(tenant):
     assert contact.pk == contact_id  # updated in place, not replaced
     assert str(contact.phone) == "+442079460958"
     assert contact.email == "accounts@harbourtiles.example"
+
+
+@pytest.mark.django_db
+def test_reimport_replaces_the_address_as_a_whole_when_the_street_changes(tenant):
+    header = b"name,external_id,billing_address_line1,billing_address_line2,billing_city,"
+    first = import_now(
+        tenant,
+        header + b"billing_postal_code,billing_country\r\n"
+        b"Harbour Tiles,HT-1,14 Quay Street,Unit 3,Leeds,LS1 4AP,GB\r\n",
+    )
+    assert first.status == ImportStatus.DONE, first.error_message
+    harbour = Customer.objects.for_org(tenant.org).get(external_id="HT-1")
+    assert (harbour.billing_address_line2, harbour.billing_country) == ("Unit 3", "GB")
+
+    # A file with only a country changes only the country ...
+    import_now(tenant, b"name,external_id,billing_country\r\nHarbour Tiles,HT-1,Ireland\r\n")
+    harbour.refresh_from_db()
+    assert (harbour.billing_address_line1, harbour.billing_country) == ("14 Quay Street", "IE")
+
+    # ... but a new street is a new address: no second line or postcode left from the old one.
+    moved = import_now(
+        tenant,
+        b"name,external_id,billing_address_line1,billing_city\r\n"
+        b"Harbour Tiles,HT-1,2 Dock Road,Cardiff\r\n",
+    )
+    assert (moved.created_count, moved.updated_count) == (0, 1)
+    harbour.refresh_from_db()
+    assert (
+        harbour.billing_address_line1,
+        harbour.billing_address_line2,
+        harbour.billing_city,
+        harbour.billing_postal_code,
+        harbour.billing_country,
+    ) == ("2 Dock Road", "", "Cardiff", "", "")
+    assert list(customer_list(org=tenant.org, search="cardiff")) == [harbour]
+
+
+@pytest.mark.django_db
+def test_an_import_previewed_before_addresses_existed_still_runs(tenant):
+    job = preview(tenant, b"name,email\r\nAcme Widgets,ap@widgets.example\r\n")
+    rows = job.rows
+    for name in [k for k in rows[0]["customer"] if k.startswith("billing_") or k == "tax_id"]:
+        del rows[0]["customer"][name]
+    CustomerImport.objects.filter(pk=job.pk).update(rows=rows, status=ImportStatus.QUEUED)
+    result = customer_import_run(org=tenant.org, import_id=job.pk)
+    assert result.status == ImportStatus.DONE, result.error_message
+    assert Customer.objects.for_org(tenant.org).get().billing_country == ""
 
 
 @pytest.mark.django_db

@@ -151,6 +151,7 @@ def test_updating_a_draft_replaces_its_lines(tenant):
         ({"currency": "XYZ"}, "currency"),
         ({"issue_date": date(2027, 3, 1), "due_date": date(2027, 2, 1)}, "due_date"),
         ({"discount_kind": "percent", "discount_value": D("120")}, "discount_value"),
+        ({"discount_kind": "amount", "discount_value": D("1.005")}, "discount_value"),
     ],
 )
 def test_bad_input_names_the_field_and_saves_nothing(tenant, overrides, field):

@@ -101,3 +101,22 @@ def test_twenty_invoices_issued_at_once_get_twenty_consecutive_numbers(tenant):
     assert not errors, errors
     year = Invoice.objects.filter(pk=drafts[0].pk).get().issue_date.year
     assert sorted(numbers) == [f"INV-{year}-{n:04d}" for n in range(1, 21)]
+
+
+@pytest.mark.django_db
+def test_credit_notes_skip_numbers_that_exist_too(tenant):
+    from decimal import Decimal
+
+    from invoicing.credit_services import credit_note_create
+
+    invoice = invoice_make(tenant.org)
+    first = credit_note_create(
+        org=tenant.org, actor=None, invoice=invoice, amount=Decimal("1"), reason="x"
+    )
+    NumberSequence.objects.filter(organization=tenant.org, kind=SequenceKind.CREDIT_NOTE).update(
+        last_value=0
+    )
+    second = credit_note_create(
+        org=tenant.org, actor=None, invoice=invoice, amount=Decimal("1"), reason="y"
+    )
+    assert first.number.endswith("-0001") and second.number.endswith("-0002")

@@ -62,6 +62,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--events", type=int, default=200, help="audit history rows")
         parser.add_argument("--customers", type=int, default=40)
+        parser.add_argument(
+            "--invoices", type=int, default=None, help="default: five per customer, at most 250"
+        )
         parser.add_argument("--today", type=date.fromisoformat, default=None)
         parser.add_argument(
             "--if-missing", action="store_true", help="do nothing if the organization exists"

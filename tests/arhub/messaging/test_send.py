@@ -12,13 +12,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from arhub.celery import app
 from arhub.messaging import services
 from arhub.messaging.channels import TransientSendError
 from arhub.messaging.consent import sms_consent_revoke
@@ -546,18 +544,6 @@ def test_the_sweep_requeues_what_nobody_is_working_on(
 
 
 # ---- A real worker
-
-
-@pytest.fixture
-def worker(settings):
-    # As tests/arhub/test_celery.py does: Celery keeps the result backend it first made in each
-    # thread, so every worker test starts from the same one.
-    app.conf.result_backend = settings.REDIS_URL
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.result_backend = None
 
 
 def wait_for(predicate, timeout: float = 30.0) -> None:
