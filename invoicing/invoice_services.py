@@ -18,6 +18,7 @@ from django.utils import timezone
 from arhub.clock import org_today
 from arhub.models import Organization, User
 from arhub.money import plain
+from invoicing.bill_to import bill_to_snapshot
 from invoicing.invoice_input import CleanInvoice, InvoiceData, LineData, invoice_data_validate
 from invoicing.models import (
     Invoice,
@@ -188,6 +189,7 @@ def invoice_issue(
         locked.issue_date = issue_date
         locked.due_date = due_date
         locked.terms = terms.to_json()
+        locked.bill_to = bill_to_snapshot(locked.customer)
         locked.status = InvoiceStatus.OPEN
         locked.issued_at = timezone.now()
         locked.save()

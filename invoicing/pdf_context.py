@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -22,10 +23,9 @@ from arhub.models import Organization
 from arhub.money import is_quantized, money_format
 from arhub.pdf import image_data_url, qr_svg_data_url
 from invoicing.addresses import billing_address_lines, place_lines, tax_id_label_key
+from invoicing.bill_to import bill_to_customer, bill_to_of
 from invoicing.invoice_services import invoice_settings_get, invoice_terms_effective
 from invoicing.models import (
-    Contact,
-    Customer,
     DiscountKind,
     Invoice,
     InvoiceSettings,
@@ -145,22 +145,11 @@ def org_party(org: Organization, fmt: Formatter, labels: dict[str, str]) -> Part
     return Party(name=org.name, lines=[line for line in lines if line])
 
 
-def _billing_contact(customer: Customer) -> Contact | None:
-    contacts = list(customer.contacts.all())
-    for wanted in (
-        lambda c: c.is_primary and c.receives_invoices,
-        lambda c: c.receives_invoices,
-        lambda c: c.is_primary,
-    ):
-        for contact in contacts:
-            if wanted(contact):
-                return contact
-    return None
-
-
-def customer_party(customer: Customer, labels: dict[str, str], locale: str) -> Party:
-    """Name, company, billing address, tax number, then who to send it to. The country is
-    named in ``locale``, as the organization's own is."""
+def customer_party(bill_to: dict[str, Any], labels: dict[str, str], locale: str) -> Party:
+    """Name, company, billing address, tax number, then who to send it to, from the invoice's
+    bill-to snapshot (``invoicing.bill_to``). The country is named in ``locale``, as the
+    organization's own is."""
+    customer = bill_to_customer(bill_to)
     lines = (
         [customer.company] if customer.company and customer.company != customer.display_name else []
     )
@@ -169,12 +158,11 @@ def customer_party(customer: Customer, labels: dict[str, str], locale: str) -> P
         key = tax_id_label_key(country=customer.billing_country, language=customer.language)
         lines.append(f"{labels[key]}: {customer.tax_id}")
     attention = []
-    contact = _billing_contact(customer)
-    if contact is not None:
-        if contact.name and contact.name != customer.display_name:
-            attention.append(f"{labels['attention']} {contact.name}")
-        if contact.email:
-            attention.append(contact.email)
+    name, email = bill_to.get("contact_name", ""), bill_to.get("contact_email", "")
+    if name and name != customer.display_name:
+        attention.append(f"{labels['attention']} {name}")
+    if email:
+        attention.append(email)
     return Party(name=customer.display_name, lines=lines, attention=attention)
 
 
@@ -339,7 +327,7 @@ def invoice_document(*, org: Organization, invoice: Invoice) -> InvoiceDocument:
         language=language,
         brand=brand_for(org),
         seller=org_party(org, fmt, labels),
-        buyer=customer_party(invoice.customer, labels, fmt.locale),
+        buyer=customer_party(bill_to_of(invoice), labels, fmt.locale),
         page_size=page_size(settings.paper_size),
         title=labels["invoice"],
         number=invoice.number or labels["draft_number"],

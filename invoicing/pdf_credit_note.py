@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from arhub.models import Organization
+from invoicing.bill_to import bill_to_of
 from invoicing.invoice_services import invoice_settings_get
 from invoicing.models import CreditNote
 from invoicing.pdf_context import (
@@ -65,7 +66,8 @@ def credit_note_document(*, org: Organization, note: CreditNote) -> CreditNoteDo
         language=language,
         brand=brand_for(org),
         seller=org_party(org, fmt, labels),
-        buyer=customer_party(customer, labels, fmt.locale),
+        # The party the corrected invoice was issued to, as it was then.
+        buyer=customer_party(bill_to_of(note.invoice), labels, fmt.locale),
         page_size=page_size(settings.paper_size),
         title=labels["credit_note"],
         meta=meta,

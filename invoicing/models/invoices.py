@@ -58,6 +58,8 @@ class Invoice(OrgOwned):
     due_date = models.DateField(null=True, blank=True)
     # The terms as issued (invoicing.terms.Terms.to_json()); never follows later edits.
     terms = models.JSONField(default=dict, blank=True)
+    # Name, address and tax number as issued (invoicing.bill_to); empty on drafts.
+    bill_to = models.JSONField(default=dict, blank=True)
     po_number = models.CharField("PO number", max_length=100, blank=True)
     notes = models.TextField(blank=True, help_text="Shown to the customer")
     memo = models.TextField(blank=True, help_text="Internal; never shown to the customer")
