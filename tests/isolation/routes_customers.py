@@ -1,51 +1,19 @@
 """Isolation sweep entries for the customer pages of the dashboard. (The directory itself,
 "customers", is registered in routes_core.py, from when it was a placeholder.)
 
-Every customer a builder makes is named after its organization, so B's name showing on any of
-A's pages is caught by the sweep's marker check.
+The customers and contacts come from builders.py and carry their organization's name, so B's
+name showing on any of A's pages is caught by the sweep's marker check.
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from arhub.models import ConsentMethod, SmsConsent
-from invoicing.models import Contact, Customer, CustomerNote
+from invoicing.models import Contact
 from tests.conftest import Tenant
-from tests.invoicing.factories import ContactFactory, CustomerFactory
+from tests.isolation.builders import SERIAL, customer_unchanged, new_contact, new_customer
 from tests.isolation.sweep import Route
-
-SERIAL = itertools.count(1)
-
-
-def new_customer(tenant: Tenant) -> Customer:
-    customer = CustomerFactory(
-        organization=tenant.org,
-        display_name=f"{tenant.org.name} customer {next(SERIAL)}",
-        company=f"{tenant.org.name} Trading",
-        currency=tenant.org.default_currency,
-    )
-    ContactFactory(
-        customer=customer,
-        name=f"{tenant.org.name} payables",
-        email=f"ap{next(SERIAL)}@customer.test",
-        phone=f"+44207946{next(SERIAL) % 10000:04d}",
-    )
-    return customer
-
-
-def customer_unchanged(built: Customer) -> None:
-    current = Customer.objects.get(pk=built.pk)
-    assert current.display_name == built.display_name, "org B's customer was renamed"
-    assert current.organization_id == built.organization_id, "org B's customer moved"
-    contacts = list(Contact.objects.filter(customer=built).values_list("name", flat=True))
-    assert contacts == [f"{built.organization.name} payables"], "org B's contacts changed"
-    assert not CustomerNote.objects.filter(customer=built).exists(), "a note reached org B"
-
-
-def contact_of_new_customer(tenant: Tenant) -> Contact:
-    return Contact.objects.get(customer=new_customer(tenant))
 
 
 def contact_kwargs(contact: Contact) -> dict[str, Any]:
@@ -59,7 +27,7 @@ def no_consent_recorded(built: Contact) -> None:
 
 
 def contact_with_consent(tenant: Tenant) -> Contact:
-    contact = contact_of_new_customer(tenant)
+    contact = new_contact(tenant)
     SmsConsent.objects.create(
         organization=tenant.org,
         phone=str(contact.phone),
@@ -119,7 +87,7 @@ ROUTES: dict[str, Route] = {
     ),
     "customer_consent_record": Route(
         "object",
-        build=contact_of_new_customer,
+        build=new_contact,
         kwargs=contact_kwargs,
         unchanged=no_consent_recorded,
         data={"POST": {"note": "Acme attests: agreed by phone"}},

@@ -11,12 +11,10 @@ showing anywhere are caught by the sweep's own marker check.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from invoicing.models import Contact, Customer
-from invoicing.services import ContactInput, CustomerInput, customer_create
-from tests.conftest import Tenant
+from tests.isolation.builders import SERIAL, customer_unchanged, new_contact, new_customer
 from tests.isolation.sweep import (
     FoundRoute,
     Route,
@@ -27,49 +25,7 @@ from tests.isolation.sweep import (
     sweep_object,
 )
 
-SERIAL = itertools.count(1)
-
-
-# ---- builders and re-reads
-
-
-def new_customer(tenant: Tenant) -> Customer:
-    """A customer whose name and contact carry the tenant's name (B's are sweep markers)."""
-    n = next(SERIAL)
-    slug = tenant.org.slug
-    return customer_create(
-        org=tenant.org,
-        actor=tenant.owner.user,
-        data=CustomerInput(
-            display_name=f"{tenant.org.name} customer {n}",
-            external_id=f"{slug}-ext-{n}",
-            notes=f"{tenant.org.name} private note",
-        ),
-        contacts=[
-            ContactInput(
-                name=f"{tenant.org.name} payer {n}",
-                email=f"ap{n}@{slug}.test",
-                phone="+442079460018",
-                is_primary=True,
-            ),
-            ContactInput(name=f"{tenant.org.name} buyer {n}", email=f"buyer{n}@{slug}.test"),
-        ],
-    )
-
-
-def new_contact(tenant: Tenant) -> Contact:
-    return new_customer(tenant).contacts.get(is_primary=True)
-
-
-def customer_unchanged(built: Customer) -> None:
-    current = Customer.objects.get(pk=built.pk)
-    assert (current.display_name, current.notes, current.external_id) == (
-        built.display_name,
-        built.notes,
-        built.external_id,
-    ), "org B's customer changed"
-    names = sorted(Contact.objects.filter(customer_id=built.pk).values_list("name", flat=True))
-    assert len(names) == 2, f"org B's customer's contacts changed: {names}"
+# ---- re-reads, URL kwargs and request bodies
 
 
 def contact_unchanged(built: Contact) -> None:

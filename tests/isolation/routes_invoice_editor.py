@@ -9,60 +9,13 @@ check that offers B's customer both ways and expects a 404 and nothing saved.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from django.urls import reverse
 
-from invoicing.models import CreditNote, Customer, Invoice, PayLink
-from tests.conftest import Tenant
-from tests.invoicing.factories import ContactFactory, CustomerFactory
-from tests.invoicing.invoice_factories import invoice_make
+from invoicing.models import Invoice
+from tests.isolation.builders import invoice_unchanged, new_customer, new_draft, new_invoice
 from tests.isolation.sweep import FoundRoute, Route, World, check_hidden, request_as_a, send
-
-SERIAL = itertools.count(1)
-
-
-def new_customer(tenant: Tenant) -> Customer:
-    customer = CustomerFactory(
-        organization=tenant.org,
-        display_name=f"{tenant.org.name} client {next(SERIAL)}",
-        currency=tenant.org.default_currency,
-    )
-    ContactFactory(customer=customer, email=f"billing{next(SERIAL)}@client.test")
-    return customer
-
-
-def new_invoice(tenant: Tenant, *, issue: bool = True) -> Invoice:
-    return invoice_make(
-        tenant.org,
-        customer=new_customer(tenant),
-        lines=((f"{tenant.org.name} consulting", "2", "150.00"),),
-        issue=issue,
-        memo=f"{tenant.org.name} memo",
-    )
-
-
-def new_draft(tenant: Tenant) -> Invoice:
-    return new_invoice(tenant, issue=False)
-
-
-def invoice_unchanged(built: Invoice) -> None:
-    current = Invoice.objects.filter(pk=built.pk).first()
-    assert current is not None, "org B's invoice was deleted"
-    assert (current.status, current.number, current.total, current.balance_due) == (
-        built.status,
-        built.number,
-        built.total,
-        built.balance_due,
-    ), "org B's invoice changed"
-    assert list(current.lines.values_list("description", flat=True)) == [
-        f"{built.organization.name} consulting"
-    ], "org B's lines changed"
-    assert not CreditNote.objects.filter(invoice=built).exists(), "a credit note reached B"
-    assert not PayLink.objects.filter(invoice=built, revoked_at__isnull=False).exists(), (
-        "org B's pay link was revoked"
-    )
 
 
 def editor_form(customer_id: int | str = "", action: str = "save") -> dict[str, Any]:

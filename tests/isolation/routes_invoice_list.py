@@ -8,7 +8,6 @@ shown or changed.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from django.urls import reverse
@@ -16,23 +15,8 @@ from django.urls import reverse
 from invoicing.bulk_services import invoice_zip_create, invoice_zip_run
 from invoicing.models import Invoice, InvoiceBulkJob
 from tests.conftest import Tenant
-from tests.invoicing.factories import ContactFactory, CustomerFactory
-from tests.invoicing.invoice_factories import invoice_make
+from tests.isolation.builders import new_invoice
 from tests.isolation.sweep import FoundRoute, Route, World, check_hidden, request_as_a, send
-
-SERIAL = itertools.count(1)
-
-
-def new_invoice(tenant: Tenant, *, issue: bool = True) -> Invoice:
-    customer = CustomerFactory(
-        organization=tenant.org,
-        display_name=f"{tenant.org.name} customer {next(SERIAL)}",
-        currency=tenant.org.default_currency,
-    )
-    ContactFactory(customer=customer, email=f"ap{next(SERIAL)}@customer.test")
-    return invoice_make(
-        tenant.org, customer=customer, issue=issue, po_number=f"{tenant.org.name} PO"
-    )
 
 
 def finished_zip(tenant: Tenant) -> InvoiceBulkJob:

@@ -7,11 +7,15 @@ in the payment instructions and footer, for the same reason.
 
 from __future__ import annotations
 
-import itertools
-from decimal import Decimal
-
 from invoicing.models import InvoiceSettings, PaymentTerms, TaxRate
 from tests.conftest import Tenant
+from tests.isolation.builders import (
+    SERIAL,
+    new_tax_rate,
+    new_terms,
+    tax_rate_unchanged,
+    terms_unchanged,
+)
 from tests.isolation.sweep import (
     FoundRoute,
     Route,
@@ -21,47 +25,9 @@ from tests.isolation.sweep import (
     sweep_org_page,
 )
 
-SERIAL = itertools.count(1)
-
-
-def new_terms(tenant: Tenant) -> PaymentTerms:
-    return PaymentTerms.objects.create(
-        organization=tenant.org,
-        name=f"{tenant.org.name} terms {next(SERIAL)}",
-        days=21,
-        late_fee_kind="percent",
-        late_fee_percent=Decimal("1.5"),
-    )
-
-
-def terms_unchanged(built: PaymentTerms) -> None:
-    current = PaymentTerms.objects.filter(pk=built.pk).first()
-    assert current is not None, "org B's payment terms were deleted"
-    assert (current.name, current.days, current.is_default) == (
-        built.name,
-        built.days,
-        built.is_default,
-    ), "org B's payment terms changed"
-
-
-def new_rate(tenant: Tenant) -> TaxRate:
-    return TaxRate.objects.create(
-        organization=tenant.org, name=f"{tenant.org.name} tax {next(SERIAL)}", percent=Decimal(7)
-    )
-
-
-def rate_unchanged(built: TaxRate) -> None:
-    current = TaxRate.objects.filter(pk=built.pk).first()
-    assert current is not None, "org B's tax rate was deleted"
-    assert (current.name, current.percent, current.is_active) == (
-        built.name,
-        built.percent,
-        built.is_active,
-    ), "org B's tax rate changed"
-
 
 def retired_rate(tenant: Tenant) -> TaxRate:
-    rate = new_rate(tenant)
+    rate = new_tax_rate(tenant)
     TaxRate.objects.filter(pk=rate.pk).update(is_active=False)
     rate.is_active = False
     return rate
@@ -119,7 +85,7 @@ def sweep_list_with_b_rows(world: World, found: FoundRoute, route: Route) -> Non
     default = new_terms(world.b)
     PaymentTerms.objects.filter(pk=default.pk).update(is_default=True)
     new_terms(world.b)
-    new_rate(world.b)
+    new_tax_rate(world.b)
     retired_rate(world.b)
     sweep_org_page(world, found, route)
 
@@ -152,18 +118,18 @@ ROUTES: dict[str, Route] = {
     ),
     "tax_rate_edit": Route(
         "object",
-        build=new_rate,
-        unchanged=rate_unchanged,
+        build=new_tax_rate,
+        unchanged=tax_rate_unchanged,
         data={"POST": rate_form},
         expect={"GET": {200}, "POST": {302}},
     ),
     "tax_rate_retire": Route(
-        "object", build=new_rate, unchanged=rate_unchanged, expect={"POST": {302}}
+        "object", build=new_tax_rate, unchanged=tax_rate_unchanged, expect={"POST": {302}}
     ),
     "tax_rate_reactivate": Route(
-        "object", build=retired_rate, unchanged=rate_unchanged, expect={"POST": {302}}
+        "object", build=retired_rate, unchanged=tax_rate_unchanged, expect={"POST": {302}}
     ),
     "tax_rate_delete": Route(
-        "object", build=new_rate, unchanged=rate_unchanged, expect={"POST": {302}}
+        "object", build=new_tax_rate, unchanged=tax_rate_unchanged, expect={"POST": {302}}
     ),
 }

@@ -14,15 +14,22 @@ sweep's own marker check.
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from decimal import Decimal
 from typing import Any
 
-from invoicing.credit_services import credit_note_create
-from invoicing.models import CreditNote, Customer, Invoice, PaymentTerms, TaxRate
-from tests.conftest import Tenant
-from tests.invoicing.factories import ContactFactory, CustomerFactory
-from tests.invoicing.invoice_factories import PaymentTermsFactory, TaxRateFactory, invoice_make
+from invoicing.models import Invoice, PaymentTerms, TaxRate
+from tests.isolation.builders import (
+    SERIAL,
+    credit_note_unchanged,
+    invoice_unchanged,
+    new_credit_note,
+    new_customer,
+    new_draft,
+    new_invoice,
+    new_tax_rate,
+    new_terms,
+    tax_rate_unchanged,
+    terms_unchanged,
+)
 from tests.isolation.sweep import (
     FoundRoute,
     Route,
@@ -33,97 +40,7 @@ from tests.isolation.sweep import (
     sweep_object,
 )
 
-SERIAL = itertools.count(1)
-
-
-# ---- builders and re-reads
-
-
-def new_customer(tenant: Tenant) -> Customer:
-    n = next(SERIAL)
-    customer = CustomerFactory(organization=tenant.org, display_name=f"{tenant.org.name} {n}")
-    ContactFactory(customer=customer, name=f"{tenant.org.name} payer {n}")
-    return customer
-
-
-def new_tax_rate(tenant: Tenant) -> TaxRate:
-    rate: TaxRate = TaxRateFactory(
-        organization=tenant.org, name=f"{tenant.org.name} tax {next(SERIAL)}"
-    )
-    return rate
-
-
-def new_terms(tenant: Tenant) -> PaymentTerms:
-    terms: PaymentTerms = PaymentTermsFactory(
-        organization=tenant.org, name=f"{tenant.org.name} terms {next(SERIAL)}"
-    )
-    return terms
-
-
-def _invoice(tenant: Tenant, *, issue: bool) -> Invoice:
-    name = tenant.org.name
-    return invoice_make(
-        tenant.org,
-        customer=new_customer(tenant),
-        lines=[(f"{name} consulting", "2", "150.00", [new_tax_rate(tenant)])],
-        issue=issue,
-        notes=f"{name} private note",
-        po_number=f"{tenant.org.slug}-po",
-    )
-
-
-def new_draft(tenant: Tenant) -> Invoice:
-    return _invoice(tenant, issue=False)
-
-
-def new_issued(tenant: Tenant) -> Invoice:
-    return _invoice(tenant, issue=True)
-
-
-def new_credit_note(tenant: Tenant) -> CreditNote:
-    return credit_note_create(
-        org=tenant.org,
-        actor=None,
-        invoice=new_issued(tenant),
-        amount=Decimal("10.00"),
-        reason=f"{tenant.org.name} goodwill",
-    )
-
-
-def invoice_unchanged(built: Invoice) -> None:
-    current = Invoice.objects.filter(pk=built.pk).first()
-    assert current is not None, "org B's invoice was deleted"
-    assert (current.status, current.number, current.notes, current.total) == (
-        built.status,
-        built.number,
-        built.notes,
-        built.total,
-    ), "org B's invoice changed"
-    assert current.lines.count() == 1, "org B's invoice lines changed"
-
-
-def credit_note_unchanged(built: CreditNote) -> None:
-    assert CreditNote.objects.filter(pk=built.pk, amount=built.amount).exists()
-
-
-def tax_rate_unchanged(built: TaxRate) -> None:
-    current = TaxRate.objects.filter(pk=built.pk).first()
-    assert current is not None, "org B's tax rate was deleted"
-    assert (current.name, current.percent, current.is_active) == (
-        built.name,
-        built.percent,
-        built.is_active,
-    ), "org B's tax rate changed"
-
-
-def terms_unchanged(built: PaymentTerms) -> None:
-    current = PaymentTerms.objects.filter(pk=built.pk).first()
-    assert current is not None, "org B's payment terms were deleted"
-    assert (current.name, current.days, current.is_default) == (
-        built.name,
-        built.days,
-        built.is_default,
-    ), "org B's payment terms changed"
+# ---- URL kwargs and request bodies
 
 
 def invoice_kwargs(invoice: Invoice) -> dict[str, int]:
@@ -149,8 +66,8 @@ def _list_hides(world: World, found: FoundRoute, url: str, queries: list[str], b
 def sweep_invoice_list(world: World, found: FoundRoute, route: Route) -> None:
     """The list shows none of B's invoices however A filters it; POST makes A's draft, and
     B's customer, tax rate or terms in the body are a 404."""
-    b_invoice, b_draft = new_issued(world.b), new_draft(world.b)
-    new_issued(world.a)
+    b_invoice, b_draft = new_invoice(world.b), new_draft(world.b)
+    new_invoice(world.a)
     url = "/api/v1/invoices/"
     queries = [
         "",
@@ -257,13 +174,13 @@ ROUTES: dict[str, Route] = {
         expect={"DELETE": {204}},
     ),
     "api_invoice_issue": _action(new_draft, None, 200),
-    "api_invoice_void": _action(new_issued, {"reason": "Acme mistake"}, 200),
-    "api_invoice_write_off": _action(new_issued, {"reason": "Acme gave up"}, 200),
+    "api_invoice_void": _action(new_invoice, {"reason": "Acme mistake"}, 200),
+    "api_invoice_write_off": _action(new_invoice, {"reason": "Acme gave up"}, 200),
     "api_invoice_send": _action(new_draft, None, 202),
-    "api_invoice_duplicate": _action(new_issued, None, 201),
+    "api_invoice_duplicate": _action(new_invoice, None, 201),
     "api_invoice_credit_notes": Route(
         "object",
-        build=new_issued,
+        build=new_invoice,
         kwargs=invoice_kwargs,
         unchanged=invoice_unchanged,
         data={"POST": {"amount": "1.00", "reason": "Acme goodwill"}},
@@ -283,7 +200,7 @@ ROUTES: dict[str, Route] = {
         unchanged=credit_note_unchanged,
     ),
     "api_invoice_pdf": Route(
-        "object", build=new_issued, kwargs=invoice_kwargs, unchanged=invoice_unchanged
+        "object", build=new_invoice, kwargs=invoice_kwargs, unchanged=invoice_unchanged
     ),
     "api_tax_rates": Route("custom", custom=sweep_tax_rate_list),
     "api_tax_rate": Route(

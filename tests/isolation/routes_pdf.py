@@ -9,20 +9,21 @@ and A's own link works (so the 404s mean something).
 
 from __future__ import annotations
 
-import itertools
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from invoicing.credit_services import credit_note_create
-from invoicing.models import CreditNote, Invoice
+from invoicing.models import Invoice
 from invoicing.pay_links import pay_link_active, pay_link_token
 from tests.conftest import Tenant
-from tests.invoicing.factories import ContactFactory, CustomerFactory
-from tests.invoicing.invoice_factories import invoice_make
+from tests.isolation.builders import (
+    credit_note_unchanged,
+    invoice_unchanged,
+    new_credit_note,
+    new_invoice,
+)
 from tests.isolation.sweep import (
     FoundRoute,
     Route,
@@ -32,44 +33,6 @@ from tests.isolation.sweep import (
     check_hidden,
     request_as_a,
 )
-
-SERIAL = itertools.count(1)
-
-
-def new_invoice(tenant: Tenant) -> Invoice:
-    customer = CustomerFactory(
-        organization=tenant.org,
-        display_name=f"{tenant.org.name} PDF customer {next(SERIAL)}",
-        currency=tenant.org.default_currency,
-    )
-    ContactFactory(customer=customer, name=f"{tenant.org.name} payables")
-    return invoice_make(
-        tenant.org, customer=customer, lines=[(f"{tenant.org.name} work", "1", "100.00")]
-    )
-
-
-def invoice_unchanged(built: Invoice) -> None:
-    current = Invoice.objects.get(pk=built.pk)
-    assert (current.status, current.total, current.balance_due) == (
-        built.status,
-        built.total,
-        built.balance_due,
-    ), "org B's invoice changed"
-
-
-def new_credit_note(tenant: Tenant) -> CreditNote:
-    return credit_note_create(
-        org=tenant.org,
-        actor=None,
-        invoice=new_invoice(tenant),
-        amount=Decimal("10.00"),
-        reason=f"{tenant.org.name} goodwill",
-    )
-
-
-def credit_note_unchanged(built: CreditNote) -> None:
-    current = CreditNote.objects.get(pk=built.pk)
-    assert (current.amount, current.reason) == (built.amount, built.reason)
 
 
 def token_of(tenant: Tenant, invoice: Invoice) -> str:

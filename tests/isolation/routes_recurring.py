@@ -9,7 +9,6 @@ body, so they get custom checks that offer B's ids and expect nothing of B's sho
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,11 +17,11 @@ from django.urls import reverse
 
 from arhub.clock import org_today
 from invoicing.invoice_input import LineData
-from invoicing.models import Customer, Invoice, RecurringInvoice, TaxRate
+from invoicing.models import Invoice, RecurringInvoice
 from invoicing.recurring_input import RecurringData
 from invoicing.recurring_services import recurring_create
 from tests.conftest import Tenant
-from tests.invoicing.factories import ContactFactory, CustomerFactory
+from tests.isolation.builders import SERIAL, new_customer, new_tax_rate
 from tests.isolation.sweep import (
     FoundRoute,
     Route,
@@ -32,24 +31,6 @@ from tests.isolation.sweep import (
     request_as_a,
     sweep_object,
 )
-
-SERIAL = itertools.count(1)
-
-
-def new_customer(tenant: Tenant) -> Customer:
-    customer = CustomerFactory(
-        organization=tenant.org,
-        display_name=f"{tenant.org.name} subscriber {next(SERIAL)}",
-        currency=tenant.org.default_currency,
-    )
-    ContactFactory(customer=customer, email=f"subscriber{next(SERIAL)}@client.test")
-    return customer
-
-
-def new_rate(tenant: Tenant) -> TaxRate:
-    return TaxRate.objects.create(
-        organization=tenant.org, name=f"{tenant.org.name} tax {next(SERIAL)}", percent=10
-    )
 
 
 def new_template(tenant: Tenant) -> RecurringInvoice:
@@ -64,7 +45,7 @@ def new_template(tenant: Tenant) -> RecurringInvoice:
                     description=f"{tenant.org.name} retainer",
                     quantity=Decimal(1),
                     unit_price=Decimal("99.00"),
-                    tax_rate_ids=[new_rate(tenant).pk],
+                    tax_rate_ids=[new_tax_rate(tenant).pk],
                 )
             ],
             frequency="monthly",
@@ -142,7 +123,7 @@ def nothing_for_b(world: World) -> None:
 
 def sweep_editor_create(world: World, found: FoundRoute, route: Route) -> None:
     """B's customer, offered in the query or the form, is never shown or used; A's own is."""
-    b_customer, b_rate = new_customer(world.b), new_rate(world.b)
+    b_customer, b_rate = new_customer(world.b), new_tax_rate(world.b)
     url = reverse("recurring_create")
     for who, make_client in a_clients(world, found):
         response = request_as_a(
@@ -170,7 +151,7 @@ def sweep_api_list(world: World, found: FoundRoute, route: Route) -> None:
     """The list shows none of B's, however filtered; a create naming B's customer or tax rate
     is a 404 and makes nothing; A's own create lands in A's organization."""
     b_template = new_template(world.b)
-    b_customer, b_rate = new_customer(world.b), new_rate(world.b)
+    b_customer, b_rate = new_customer(world.b), new_tax_rate(world.b)
     new_template(world.a)
     url = "/api/v1/recurring-invoices/"
     for who, make_client in a_clients(world, found):
@@ -192,7 +173,7 @@ def sweep_api_list(world: World, found: FoundRoute, route: Route) -> None:
 def sweep_api_detail(world: World, found: FoundRoute, route: Route) -> None:
     sweep_object(world, found, route)
     # B's customer or tax rate in a PATCH of A's own template is a 404 and changes nothing.
-    b_customer, b_rate = new_customer(world.b), new_rate(world.b)
+    b_customer, b_rate = new_customer(world.b), new_tax_rate(world.b)
     a_template = new_template(world.a)
     url = route.url(found, a_template)
     lines = [
