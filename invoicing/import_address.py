@@ -7,7 +7,7 @@ import re
 
 from arhub.locales import country_codes_for
 
-# Our fields, each with the value and the layout key it came from (``importing.Cell``).
+# Our fields, each with the value and the layout key it came from (``importing.cells.Cell``).
 AddressCells = dict[str, tuple[str, str]]
 
 # The end of a North American or Australian address: "CA  94326", "ON M5V 2T6", "NSW 2150".
