@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("audit-events/", api.AuditEventListApi.as_view(), name="api_audit_events"),
     path("", include("arhub.messaging.api_urls")),
     path("", include("invoicing.api_urls")),
+    path("", include("payments.api_urls")),
 ]
 
 auth_urls = [
