@@ -81,9 +81,7 @@ class AllocationOutput(serializers.Serializer):
         return money_text(allocation.amount, self.context["currency"])
 
 
-# A plain string in the schema: a second enum under the name "status" (the invoices' has it)
-# would be renamed by a hash, and that name would change whenever either enum does.
-@extend_schema_field({"type": "string", "description": "`completed` or `reversed`"})
+# Named PaymentStatusEnum in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 class StatusField(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=PaymentStatus.choices, **kwargs)

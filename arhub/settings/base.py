@@ -241,6 +241,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several resources have a "status"; each gets its own named enum instead of a hashed name.
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "invoicing.models.invoices.InvoiceStatus",
+        "PaymentStatusEnum": "payments.models.PaymentStatus",
+    },
 }
 
 # SMS: "twilio" in production; "console" prints, "locmem" keeps messages for tests.

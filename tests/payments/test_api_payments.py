@@ -290,3 +290,5 @@ def test_schema_documents_the_payment_routes(client):
         "payments_apply_credit",
     ):
         assert operation in schema
+    # Each resource's status is its own named enum, not a hashed "Status…Enum".
+    assert "PaymentStatusEnum" in schema and "InvoiceStatusEnum" in schema
