@@ -106,7 +106,21 @@ def decimal_from_input(value: object, *, field: str = "amount") -> Decimal:
 
 def money_format(amount: Decimal, currency: str, locale: str = "en_US") -> str:
     """The amount as people read it in ``locale`` (``$1,250.00``, ``¥1,250``, ``1.250,00 €``)."""
-    text = format_currency(amount, currency, locale=locale.replace("-", "_"))
+    return _spaced(format_currency(amount, currency, locale=locale.replace("-", "_")))
+
+
+def price_format(amount: Decimal, currency: str, locale: str = "en_US") -> str:
+    """A unit price: like ``money_format``, but keeping digits below the minor unit that the
+    price was entered with ("$0.0125" per kWh)."""
+    if is_quantized(amount, currency):
+        return money_format(amount, currency, locale)
+    text = format_currency(
+        amount.normalize(), currency, locale=locale.replace("-", "_"), decimal_quantization=False
+    )
+    return _spaced(text)
+
+
+def _spaced(text: str) -> str:
     # CLDR's currency spacing, which Babel skips: a code used as the symbol ("KWD1.500") gets a
     # no-break space before the digits, as "KWD 1.500".
     return re.sub(r"^([A-Z]{3})(?=[\d-])", "\\1\xa0", text)

@@ -18,12 +18,11 @@ from django.urls import reverse
 from django.views import View
 
 from arhub.form_errors import form_add_service_errors
-from arhub.money import ZERO
+from arhub.money import ZERO, money_format
 from arhub.permissions import OrgViewMixin
 from arhub.roles import Perm
 from invoicing.credit_services import credit_note_create, credit_split
 from invoicing.invoice_forms import CreditNoteForm, ReasonForm
-from invoicing.invoice_page import money
 from invoicing.invoice_selectors import invoice_get
 from invoicing.invoice_services import (
     invoice_delete_draft,
@@ -54,7 +53,7 @@ class _InvoiceActionView(OrgViewMixin, View):
         return self.back(invoice)
 
     def money(self, amount: Decimal, invoice: Invoice) -> str:
-        return money(amount, invoice.currency, self.org.locale)
+        return money_format(amount, invoice.currency, self.org.locale)
 
 
 class InvoiceIssueView(_InvoiceActionView):

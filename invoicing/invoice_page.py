@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_currency, format_decimal
-from django.urls import NoReverseMatch, reverse
+from babel.numbers import format_decimal
+from django.urls import reverse
 
 from arhub.clock import org_today
 from arhub.messaging.selectors import message_list
 from arhub.models import Membership, Organization
-from arhub.money import money_format, plain
+from arhub.money import money_format, plain, price_format
 from arhub.permissions import membership_allows
 from arhub.roles import Perm
 from invoicing.invoice_editor import EditorPreview
@@ -28,25 +28,6 @@ from invoicing.terms import sentence_locale, terms_sentence
 MESSAGE_LIMIT = 50
 # Amounts taken off the total get a real minus sign, which screen readers say as "minus".
 MINUS = "\u2212"
-
-
-def money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
-    return money_format(amount, currency, locale)
-
-
-def unit_price_display(amount: Decimal, currency: str, locale: str) -> str:
-    # A unit price may carry more decimals than the currency (0.125 per kWh): keep them all.
-    return format_currency(
-        amount.normalize(), currency, locale=locale.replace("-", "_"), decimal_quantization=False
-    )
-
-
-def optional_url(name: str, **kwargs: Any) -> str | None:
-    """A page another part of the app provides (the PDFs, the pay page), when it exists."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
 
 
 @dataclass(frozen=True)
@@ -148,10 +129,10 @@ def line_rows(invoice: Invoice, locale: str) -> list[LineRow]:
                     locale=locale.replace("-", "_"),
                     decimal_quantization=False,
                 ),
-                unit_price=unit_price_display(line.unit_price, currency, locale),
+                unit_price=price_format(line.unit_price, currency, locale),
                 discount=f"{plain(line.discount_percent)}%" if line.discount_percent else "",
                 taxes=taxes,
-                amount=money(line.amount, currency, locale),
+                amount=money_format(line.amount, currency, locale),
             )
         )
     return rows
@@ -161,7 +142,7 @@ def figure_rows(invoice: Invoice, locale: str) -> list[FigureRow]:
     currency = invoice.currency
 
     def m(amount: Decimal) -> str:
-        return money(amount, currency, locale)
+        return money_format(amount, currency, locale)
 
     rows = [FigureRow("Subtotal", m(invoice.subtotal))]
     if invoice.discount_total:
@@ -194,7 +175,7 @@ def preview_display(preview: EditorPreview | None, locale: str) -> PreviewDispla
     totals, currency = preview.totals, preview.currency
 
     def m(amount: Decimal) -> str:
-        return money(amount, currency, locale)
+        return money_format(amount, currency, locale)
 
     rows = [FigureRow("Subtotal", m(totals.subtotal))]
     if totals.discount_total:
@@ -220,10 +201,7 @@ def invoice_page_context(
     )
     pay_url = None
     if invoice.status in SENDABLE:
-        try:
-            pay_url = pay_link_url(org=org, invoice=invoice)
-        except NoReverseMatch:  # the pay page is not installed in this build
-            pay_url = None
+        pay_url = pay_link_url(org=org, invoice=invoice)
     credit_notes = list(
         CreditNote.objects.for_org(org).filter(invoice=invoice).order_by("created_at", "pk")
     )
@@ -235,15 +213,15 @@ def invoice_page_context(
         "figures": figure_rows(invoice, locale),
         "terms_sentence": terms_text(org, invoice),
         "pay_url": pay_url,
-        "pdf_url": optional_url("invoice_pdf", pk=invoice.pk),
-        "pdf_preview_url": optional_url("invoice_pdf_preview", pk=invoice.pk),
+        "pdf_url": reverse("invoice_pdf", args=[invoice.pk]),
+        "pdf_preview_url": reverse("invoice_pdf_preview", args=[invoice.pk]),
         "credit_notes": [
             {
                 "note": note,
-                "amount": money(note.amount, note.currency, locale),
-                "applied": money(note.applied_amount, note.currency, locale),
-                "to_credit": money(note.credit_amount, note.currency, locale),
-                "pdf_url": optional_url("credit_note_pdf", pk=note.pk),
+                "amount": money_format(note.amount, note.currency, locale),
+                "applied": money_format(note.applied_amount, note.currency, locale),
+                "to_credit": money_format(note.credit_amount, note.currency, locale),
+                "pdf_url": reverse("credit_note_pdf", args=[note.pk]),
             }
             for note in credit_notes
         ],

@@ -15,12 +15,12 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 
 from arhub.clock import org_today
 from arhub.colours import HEX_COLOUR, text_colour_on
 from arhub.models import Organization
-from arhub.money import is_quantized, money_format
+from arhub.money import money_format, price_format
 from arhub.pdf import image_data_url, qr_svg_data_url
 from invoicing.addresses import billing_address_lines, place_lines, tax_id_label_key
 from invoicing.bill_to import bill_to_customer, bill_to_of
@@ -58,11 +58,7 @@ class Formatter:
 
     def price(self, amount: Decimal) -> str:
         """A unit price keeps the sub-cent digits it was entered with (0.0125 per unit)."""
-        if is_quantized(amount, self.currency):
-            return self.money(amount)
-        return format_currency(
-            amount.normalize(), self.currency, locale=self.locale, decimal_quantization=False
-        )
+        return price_format(amount, self.currency, self.locale)
 
     def number(self, value: Decimal) -> str:
         return format_decimal(value.normalize(), locale=self.locale, decimal_quantization=False)

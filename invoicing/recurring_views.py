@@ -13,13 +13,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views import View
 
 from arhub.clock import org_today
 from arhub.keyset import InvalidCursor, Keyset, aware_datetime
-from arhub.models import Organization
-from arhub.money import money_format, plain
+from arhub.money import money_format, plain, price_format
 from arhub.permissions import OrgViewMixin
 from arhub.roles import Perm
 from invoicing.invoice_input import NotInOrganization
@@ -57,18 +56,6 @@ PAGE_SIZE = 50
 NEWEST = Keyset("-created", "created_at", descending=True, parse=aware_datetime)
 STATUS_TABS = [("", "All"), *RecurringStatus.choices]
 ISSUED_SHOWN = 50
-
-
-def invoice_url(invoice_id: int) -> str | None:
-    """The invoice's page, once that page exists (it is built alongside this one)."""
-    try:
-        return reverse("invoice_detail", args=[invoice_id])
-    except NoReverseMatch:
-        return None
-
-
-def money(org: Organization, amount: Decimal, currency: str) -> str:
-    return money_format(amount, currency, org.locale)
 
 
 def schedule_end_text(template: RecurringInvoice) -> str:
@@ -145,7 +132,9 @@ class RecurringListView(OrgViewMixin, View):
                 Row(
                     template=template,
                     schedule=describe(Schedule.of(template)),
-                    amount=money(self.org, amount, template.currency) if amount is not None else "",
+                    amount=money_format(amount, template.currency, self.org.locale)
+                    if amount is not None
+                    else "",
                 )
             )
         by_customer = {"customer": str(customer.pk)} if customer else {}
@@ -305,18 +294,22 @@ class RecurringDetailView(OrgViewMixin, View):
                     "kind": LineKind(line.kind).label if line.kind != LineKind.ITEM else "",
                     "quantity": plain(line.quantity),
                     "discount": plain(line.discount_percent) if line.discount_percent else "",
-                    "amount": money(self.org, figures.amount, template.currency),
-                    "unit_price": money(self.org, line.unit_price, template.currency),
+                    "amount": money_format(figures.amount, template.currency, self.org.locale),
+                    "unit_price": price_format(line.unit_price, template.currency, self.org.locale),
                 }
                 for line, figures in zip(lines, totals.lines if totals else [], strict=False)
             ],
             "totals": {
-                "subtotal": money(self.org, totals.subtotal, template.currency),
+                "subtotal": money_format(totals.subtotal, template.currency, self.org.locale),
                 "taxes": [
-                    (t.name, plain(t.percent), money(self.org, t.amount, template.currency))
+                    (
+                        t.name,
+                        plain(t.percent),
+                        money_format(t.amount, template.currency, self.org.locale),
+                    )
                     for t in totals.taxes
                 ],
-                "total": money(self.org, totals.total, template.currency),
+                "total": money_format(totals.total, template.currency, self.org.locale),
             }
             if totals
             else None,
@@ -327,9 +320,9 @@ class RecurringDetailView(OrgViewMixin, View):
             "issued": [
                 IssuedRow(
                     invoice=invoice,
-                    url=invoice_url(invoice.pk),
-                    total=money(self.org, invoice.total, invoice.currency),
-                    balance=money(self.org, invoice.balance_due, invoice.currency),
+                    url=reverse("invoice_detail", args=[invoice.pk]),
+                    total=money_format(invoice.total, invoice.currency, self.org.locale),
+                    balance=money_format(invoice.balance_due, invoice.currency, self.org.locale),
                 )
                 for invoice in issued[:ISSUED_SHOWN]
             ],

@@ -119,3 +119,11 @@ def test_plain():
         "0",
         "100",
     ]
+
+
+def test_price_format_keeps_sub_cent_digits():
+    from arhub.money import price_format
+
+    assert price_format(Decimal("0.0125"), "USD", "en-US") == "$0.0125"
+    assert price_format(Decimal("45.0000"), "USD", "en-US") == "$45.00"
+    assert price_format(Decimal("1.2345"), "KWD", "en-US") == "KWD\xa01.2345"
