@@ -94,7 +94,11 @@ def _write_lines(org: Organization, invoice: Invoice, clean: CleanInvoice) -> No
         {"name": t.name, "percent": plain(t.percent), "amount": str(t.amount)} for t in totals.taxes
     ]
     invoice.balance_due = balance_due(
-        total=totals.total, paid=invoice.amount_paid, credited=invoice.amount_credited
+        total=totals.total,
+        paid=invoice.amount_paid,
+        credited=invoice.amount_credited,
+        fees=invoice.fees_total,
+        discounted=invoice.amount_discounted,
     )
 
 
@@ -269,17 +273,21 @@ def invoice_duplicate(*, org: Organization, actor: User | None, invoice: Invoice
 
 
 def invoice_status_refresh(invoice: Invoice) -> None:
-    """Set balance and status from total, payments and credits. For callers that hold the row
-    lock (credit notes here; payments later)."""
+    """Set balance and status from total, fees, payments, credits and discounts allowed. For
+    callers that hold the row lock (credit notes here; payments, late fees)."""
     invoice.balance_due = balance_due(
-        total=invoice.total, paid=invoice.amount_paid, credited=invoice.amount_credited
+        total=invoice.total,
+        paid=invoice.amount_paid,
+        credited=invoice.amount_credited,
+        fees=invoice.fees_total,
+        discounted=invoice.amount_discounted,
     )
     if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID):
         return
     if invoice.balance_due == 0:
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = invoice.paid_at or timezone.now()
-    elif invoice.balance_due < invoice.total:
+    elif invoice.balance_due < invoice.total + invoice.fees_total:
         invoice.status = InvoiceStatus.PARTIALLY_PAID
         invoice.paid_at = None
     else:

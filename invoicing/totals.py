@@ -156,7 +156,15 @@ def invoice_totals(
     )
 
 
-def balance_due(*, total: Decimal, paid: Decimal, credited: Decimal) -> Decimal:
-    """What is still owed; never below zero (an overpayment or over-credit is customer credit,
-    kept elsewhere)."""
-    return max(total - paid - credited, ZERO)
+def balance_due(
+    *,
+    total: Decimal,
+    paid: Decimal,
+    credited: Decimal,
+    fees: Decimal = ZERO,
+    discounted: Decimal = ZERO,
+) -> Decimal:
+    """What is still owed: the total and any late fees, less payments, credits and early-payment
+    discounts allowed; never below zero (an overpayment or over-credit is customer credit, kept
+    elsewhere)."""
+    return max(total + fees - paid - credited - discounted, ZERO)

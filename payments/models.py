@@ -51,6 +51,13 @@ class Payment(OrgOwned):
     unapplied_amount = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
     reversed_at = models.DateTimeField(null=True, blank=True)
     reversal_reason = models.CharField(max_length=300, blank=True)
+    # Money given back (refunds), in total; the allocations and unapplied cash shrink with it.
+    refunded_amount = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
+    # The Stripe PaymentIntent this payment came from: one payment per intent, whatever events.
+    stripe_payment_intent = models.CharField(max_length=100, blank=True)
+    # Set when the customer's bank opened a chargeback on it (disputes takes it from there).
+    chargeback_at = models.DateTimeField(null=True, blank=True)
+    chargeback_reason = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -72,6 +79,17 @@ class Payment(OrgOwned):
             models.CheckConstraint(
                 condition=models.Q(status="completed") | models.Q(reversed_at__isnull=False),
                 name="payment_reversed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__gte=0)
+                & models.Q(refunded_amount__lte=models.F("amount")),
+                name="payment_refund_within_amount",
+            ),
+            models.UniqueConstraint(
+                "organization",
+                "stripe_payment_intent",
+                condition=~models.Q(stripe_payment_intent=""),
+                name="payment_one_per_intent",
             ),
         ]
         indexes = [
@@ -101,6 +119,8 @@ class PaymentAllocation(OrgOwned):
         "invoicing.Invoice", on_delete=models.PROTECT, related_name="payment_allocations"
     )
     amount = models.DecimalField(max_digits=18, decimal_places=3)
+    # Early-payment discount allowed on the invoice because this payment came in its window.
+    discount = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
     created_at = models.DateTimeField(default=dj_timezone.now)
     reversed_at = models.DateTimeField(null=True, blank=True)
 
@@ -109,6 +129,9 @@ class PaymentAllocation(OrgOwned):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_positive"),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0), name="allocation_discount_not_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "invoice", "id"], name="allocation_invoice_idx"),
@@ -121,3 +144,217 @@ class PaymentAllocation(OrgOwned):
     @property
     def is_live(self) -> bool:
         return self.reversed_at is None
+
+
+class PaymentRefund(OrgOwned):
+    """Money given back on a payment: in Stripe (``stripe_refund`` set) or by the owner."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=18, decimal_places=3)
+    reason = models.CharField(max_length=300)
+    stripe_refund = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    objects: ClassVar[OrgQuerySet[PaymentRefund]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive"),
+            models.UniqueConstraint(
+                "organization",
+                "stripe_refund",
+                condition=~models.Q(stripe_refund=""),
+                name="refund_one_per_stripe_refund",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} of payment {self.payment_id}"
+
+
+class PaymentSettings(OrgOwned):
+    """One per organization: what the pay page offers, receipts, late fees, and the Stripe
+    account. The Stripe secrets are stored encrypted (``arhub.secret_box``) and never shown
+    again; ``stripe_key_hint`` (the last four characters) is what the owner sees."""
+
+    allow_partial = models.BooleanField(
+        default=True, help_text="Let customers pay part of an invoice from the pay page"
+    )
+    # In the invoice's currency; a balance below it is paid in full.
+    partial_minimum = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(1))
+    send_receipts = models.BooleanField(
+        default=True, help_text="Thank the customer with a receipt for every payment"
+    )
+    late_fees_enabled = models.BooleanField(
+        default=True, help_text="Charge the late fees your payment terms describe, once a day"
+    )
+    cheque_payable_to = models.CharField(max_length=200, blank=True)
+    # Blank: the organization's own address.
+    cheque_address = models.TextField(blank=True)
+    card_enabled = models.BooleanField(
+        default=True,
+        help_text="Cards and wallets through Stripe Checkout, once Stripe is connected",
+    )
+    bank_debit_enabled = models.BooleanField(
+        default=False, help_text="Bank debits through Stripe where your currency has one"
+    )
+    stripe_secret_key = models.TextField(blank=True)
+    stripe_webhook_secret = models.TextField(blank=True)
+    stripe_key_hint = models.CharField(max_length=8, blank=True)
+    stripe_livemode = models.BooleanField(default=False)
+    stripe_account_name = models.CharField(max_length=200, blank=True)
+    stripe_connected_at = models.DateTimeField(null=True, blank=True)
+    stripe_checked_at = models.DateTimeField(null=True, blank=True)
+    stripe_check_ok = models.BooleanField(default=False)
+    stripe_check_message = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[OrgQuerySet[PaymentSettings]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name_plural = "payment settings"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="paymentsettings_one_per_org"),
+            models.CheckConstraint(
+                condition=models.Q(partial_minimum__gte=0), name="paymentsettings_min_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payment settings of {self.organization_id}"
+
+    @property
+    def stripe_connected(self) -> bool:
+        return bool(self.stripe_secret_key)
+
+
+class CheckoutStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed"
+    EXPIRED = "expired", "Expired"
+
+
+class CheckoutSession(OrgOwned):
+    """A Stripe Checkout Session we created: for which invoices, how much of each, and the
+    idempotency key it was created with (org, invoices, amount and attempt)."""
+
+    customer = models.ForeignKey("invoicing.Customer", on_delete=models.PROTECT, related_name="+")
+    # [{"invoice": id, "amount": "12.50", "discount": "0.25"}, ...]: what the customer chose.
+    allocations = models.JSONField(default=list)
+    amount = models.DecimalField(max_digits=18, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    attempt = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=100)
+    stripe_session_id = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    livemode = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=12, choices=CheckoutStatus.choices, default=CheckoutStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    objects: ClassVar[OrgQuerySet[CheckoutSession]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "organization", "idempotency_key", name="checkout_idempotency_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="checkout_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["stripe_session_id"],
+                condition=~models.Q(stripe_session_id=""),
+                name="checkout_stripe_id_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkout {self.stripe_session_id or self.pk}"
+
+
+class StripeEventStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    APPLIED = "applied", "Applied"
+    IGNORED = "ignored", "Nothing to do"
+    QUARANTINED = "quarantined", "Needs review"
+    RESOLVED = "resolved", "Reviewed"
+
+
+class StripeEvent(OrgOwned):
+    """Every Stripe event that reached our webhook with a good signature, by its id: stored
+    before anything is done with it, applied by a task, and kept."""
+
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=12, choices=StripeEventStatus.choices, default=StripeEventStatus.RECEIVED
+    )
+    # Why it was ignored or quarantined, in words for the owner.
+    status_reason = models.CharField(max_length=500, blank=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="stripe_events"
+    )
+    received_at = models.DateTimeField(default=dj_timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+
+    objects: ClassVar[OrgQuerySet[StripeEvent]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("organization", "event_id", name="stripeevent_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "-received_at"],
+                condition=models.Q(status="quarantined"),
+                name="stripeevent_quarantine_idx",
+            ),
+            # The sweep that applies events whose task never ran.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(status="received"),
+                name="stripeevent_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class StatementLink(OrgOwned):
+    """The magic link to a customer's statement portal; same rules as an invoice's pay link
+    (HMAC of a stored nonce, only the token's hash searched on, revocable)."""
+
+    customer = models.ForeignKey(
+        "invoicing.Customer", on_delete=models.CASCADE, related_name="statement_links"
+    )
+    nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[OrgQuerySet[StatementLink]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="statementlink_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"statement link {self.pk} of customer {self.customer_id}"

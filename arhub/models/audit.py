@@ -20,6 +20,14 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "team.removed", "Member removed"
     TOKEN_CREATED = "token.created", "API token created"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
+    PAYMENT_RECORDED = "payment.recorded", "Payment recorded"
+    PAYMENT_CREDIT_APPLIED = "payment.credit_applied", "Credit applied"
+    PAYMENT_REVERSED = "payment.reversed", "Payment reversed"
+    PAYMENT_REFUNDED = "payment.refunded", "Payment refunded"
+    LATE_FEE_WAIVED = "late_fee.waived", "Late fee waived"
+    STRIPE_CONNECTED = "stripe.connected", "Stripe connected"
+    STRIPE_DISCONNECTED = "stripe.disconnected", "Stripe disconnected"
+    STRIPE_EVENT_RESOLVED = "stripe.event_resolved", "Stripe event reviewed"
 
 
 class AuditEvent(OrgOwned):

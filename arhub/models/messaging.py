@@ -61,6 +61,10 @@ class Message(OrgOwned):
     invoice = models.ForeignKey(
         "invoicing.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The payment a receipt is for (its PDF is made from it at send time).
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     kind = models.CharField(max_length=20, choices=MessageKind.choices)
     direction = models.CharField(

@@ -257,6 +257,18 @@ TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", default="")
 SMS_KEYWORD_REPLIES = env_bool("SMS_KEYWORD_REPLIES", default=True)
 # Tests point the official client at a local HTTP server; production leaves this empty.
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", default="")
+# Keys that encrypt secrets stored for an organization (its Stripe keys): comma-separated
+# Fernet keys, the first encrypts, all decrypt, so a key can be rotated (arhub.secret_box).
+ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", default=[])
+# Tests point the official Stripe client at a local HTTP server; production leaves this empty.
+STRIPE_API_BASE_URL = env_str("STRIPE_API_BASE_URL", default="")
+# Seconds a Stripe call may take before the pay page offers the other ways to pay.
+STRIPE_TIMEOUT = env_int("STRIPE_TIMEOUT", default=10, minimum=1)
+# How long the pay page and statement portal stay open after the link was followed.
+PAY_SESSION_MINUTES = env_int("PAY_SESSION_MINUTES", default=60, minimum=5)
+# Pay and statement links opened per client IP per minute before it must wait.
+PAY_LINK_RATE_PER_MINUTE = env_int("PAY_LINK_RATE_PER_MINUTE", default=30, minimum=1)
+
 # Sender of customer email when the organization sets no name of its own.
 CUSTOMER_EMAIL_FROM = env_str("CUSTOMER_EMAIL_FROM", default="billing@localhost")
 

@@ -20,8 +20,22 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _dev_encryption_key() -> str:
+    # Fernet's format (32 random bytes, URL-safe base64), kept beside the secret key.
+    import base64
+
+    path = _var / "encryption_key"
+    if not path.exists():
+        _var.mkdir(exist_ok=True)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 if "SECRET_KEY" not in os.environ and "SECRET_KEY_FILE" not in os.environ:
     os.environ["SECRET_KEY"] = _dev_secret_key()
+if "ENCRYPTION_KEYS" not in os.environ and "ENCRYPTION_KEYS_FILE" not in os.environ:
+    os.environ["ENCRYPTION_KEYS"] = _dev_encryption_key()
 
 from arhub.settings.base import *  # noqa: E402,F403
 

@@ -8,12 +8,14 @@ _required = {
     name: env_str(name)
     for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SITE_URL", "DEFAULT_FROM_EMAIL")
 }
+_encryption_keys = env_list("ENCRYPTION_KEYS")
 _allowed_hosts = env_list("ALLOWED_HOSTS")
 
 from arhub.settings.base import *  # noqa: E402,F403
 
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = _allowed_hosts
+ENCRYPTION_KEYS = _encryption_keys
 EMAIL_BACKEND = env_str("EMAIL_BACKEND")
 # Webhooks that change what we send must be authenticated: an ESP's delivery reports need the
 # shared secret, and Twilio's signatures need the auth token.

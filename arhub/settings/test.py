@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+# A fixed Fernet key (32 bytes of "t", base64): tests only.
+os.environ.setdefault("ENCRYPTION_KEYS", "dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHQ=")
 
 from arhub.settings.base import *  # noqa: F403
 from arhub.settings.base import VAR_DIR

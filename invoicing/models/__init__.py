@@ -19,6 +19,7 @@ from invoicing.models.invoices import (
     InvoiceLine,
     InvoiceLineTax,
     InvoiceStatus,
+    LateFee,
     LineKind,
     PayLink,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "InvoiceStatus",
     "JobStatus",
     "Language",
+    "LateFee",
     "LateFeeKind",
     "LineKind",
     "NumberSequence",

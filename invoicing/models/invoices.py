@@ -74,6 +74,10 @@ class Invoice(OrgOwned):
     total = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
     amount_paid = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
     amount_credited = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
+    # Early-payment discounts allowed (recorded with the payment that earned them) and late fees
+    # charged and not waived (LateFee rows): balance = total + fees - paid - credited - discounted.
+    amount_discounted = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
+    fees_total = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
     balance_due = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
     # [{"name": "VAT", "percent": "20", "amount": "12.40"}, ...] in line order of first use.
     tax_breakdown = models.JSONField(default=list, blank=True)
@@ -277,6 +281,52 @@ class CreditNote(OrgOwned):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LateFee(OrgOwned):
+    """A late fee charged on an overdue invoice for one period, under the invoice's terms. The
+    ``rule`` says in words how it was worked out; a waived fee stays on record, marked."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="late_fees")
+    # The first day of the period the fee is for; one fee per invoice and period.
+    period_start = models.DateField()
+    charged_on = models.DateField()
+    amount = models.DecimalField(max_digits=18, decimal_places=3)
+    # The unpaid amount the fee was worked out on (zero for a flat fee).
+    basis = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
+    rule = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    waive_reason = models.CharField(max_length=300, blank=True)
+
+    objects: ClassVar[OrgQuerySet[LateFee]] = OrgQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "period_start"], name="latefee_one_per_period"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="latefee_positive"),
+            models.CheckConstraint(
+                condition=models.Q(waived_at__isnull=True) | ~models.Q(waive_reason=""),
+                name="latefee_waiver_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "invoice", "period_start"], name="latefee_invoice_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"late fee {self.amount} on invoice {self.invoice_id} ({self.period_start})"
+
+    @property
+    def is_waived(self) -> bool:
+        return self.waived_at is not None
 
 
 class CustomerCredit(OrgOwned):
