@@ -182,9 +182,14 @@ def payment_record(
     received_on: date,
     reference: str = "",
     allocations: Sequence[AllocationInput] | None = None,
+    stripe_payment_intent: str = "",
 ) -> Payment:
     """A payment received, applied to the customer's invoices: as ``allocations`` say, or
-    automatically when they are None. What is not applied stays as the customer's credit."""
+    automatically when they are None. What is not applied stays as the customer's credit.
+
+    ``stripe_payment_intent`` names the Stripe PaymentIntent it came from; a second payment for
+    the same intent breaks the ``payment_one_per_intent`` constraint (IntegrityError), which the
+    Stripe event handler takes as "already recorded"."""
     customer = Customer.objects.for_org(org).filter(pk=customer_id).first()
     if customer is None:
         raise NotInOrganization("customer", f"Customer {customer_id} does not exist.")
@@ -222,6 +227,7 @@ def payment_record(
             received_on=received_on,
             reference=reference,
             unapplied_amount=amount - applied,
+            stripe_payment_intent=stripe_payment_intent,
             created_by=actor,
         )
         _apply(org, payment, plan)

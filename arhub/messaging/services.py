@@ -52,6 +52,7 @@ from arhub.services.audit import audit_record
 
 if TYPE_CHECKING:
     from invoicing.models import Contact, Customer, Invoice
+    from payments.models import Payment
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ def message_queue(
     contact: Contact | None = None,
     recipient: str | None = None,
     invoice: Invoice | None = None,
+    payment: Payment | None = None,
 ) -> Message:
     """Write the message as it will be sent and, when it may be sent, queue the send.
 
@@ -101,6 +103,8 @@ def message_queue(
         raise ValueError("The contact belongs to another customer.")
     if invoice is not None and invoice.customer_id != customer.pk:
         raise ValueError("The invoice belongs to another customer.")
+    if payment is not None and payment.customer_id != customer.pk:
+        raise ValueError("The payment belongs to another customer.")
     address = recipient if recipient is not None else _contact_address(contact, channel)
     address = address.strip()
 
@@ -109,6 +113,7 @@ def message_queue(
         customer=customer,
         contact=contact,
         invoice=invoice,
+        payment=payment,
         channel=channel,
         kind=kind,
         direction=Direction.OUTBOUND,
