@@ -2,9 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from payments import pay_views
+from payments import checkout_views, pay_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("pay/<str:token>/", pay_views.pay_page, name="pay_page"),
     path("pay/<str:token>/pdf/", pay_views.pay_page_pdf, name="pay_page_pdf"),
+    path("pay/checkout/<int:pk>/return/", checkout_views.checkout_return, name="checkout_return"),
+    path("pay/checkout/<int:pk>/cancel/", checkout_views.checkout_cancel, name="checkout_cancel"),
 ]

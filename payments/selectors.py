@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from arhub.models import Organization, OrgQuerySet
 from arhub.money import ZERO
 from invoicing.models import Invoice
-from payments.models import Payment, PaymentAllocation, PaymentStatus
+from payments.models import Payment, PaymentAllocation, PaymentSettings, PaymentStatus
 
 
 def payment_list(*, org: Organization, customer_id: int | None = None) -> OrgQuerySet[Payment]:
@@ -44,3 +44,9 @@ def customer_unapplied(*, org: Organization, customer_id: int, currency: str) ->
         .aggregate(total=Sum("unapplied_amount"))["total"]
     )
     return total if total is not None else ZERO
+
+
+def payment_settings_get(*, org: Organization) -> PaymentSettings:
+    """The organization's payment settings; an unsaved row of defaults until it saves some."""
+    found = PaymentSettings.objects.for_org(org).first()
+    return found if found is not None else PaymentSettings(organization=org)

@@ -15,8 +15,9 @@ from arhub.roles import Role
 from arhub.services.tokens import api_token_create
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-# The `smtp` fixture: a real SMTP server on localhost (tests/smtp_server.py).
-pytest_plugins = ["tests.smtp_server"]
+# The `smtp` fixture: a real SMTP server on localhost (tests/smtp_server.py); `stripe_api`: a
+# local stand-in for the Stripe API (tests/stripe_server.py).
+pytest_plugins = ["tests.smtp_server", "tests.stripe_server"]
 
 
 @dataclass
