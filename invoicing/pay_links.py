@@ -1,25 +1,15 @@
-"""Pay links: the unguessable address of an invoice's pay page.
-
-The token is HMAC-SHA256(SECRET_KEY, nonce) cut to 128 bits (22 characters, so the link fits
-in a text message), with a 256-bit random nonce from ``secrets``. The
-database keeps the nonce and the token's SHA-256: a copy of the database alone cannot make a
-working link (it lacks the key), a lookup is one indexed equality on the hash, and the same link
-can be printed again on each PDF and email without storing it. Revoking marks the row; the next
-link gets a fresh nonce.
+"""Pay links: the unguessable address of an invoice's pay page (token rules in
+``arhub.link_tokens``). Revoking marks the row; the next link gets a fresh nonce.
 """
 
 from __future__ import annotations
-
-import base64
-import hashlib
-import hmac
-import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from arhub.link_tokens import link_nonce, link_token, link_token_plausible
 from arhub.models import Organization
 from arhub.secret_tokens import hash_secret
 from invoicing.models import Invoice, PayLink
@@ -28,10 +18,7 @@ TOKEN_PREFIX = "p"
 
 
 def _token_for(nonce: str) -> str:
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"pay-link:{nonce}".encode(), hashlib.sha256
-    ).digest()[:16]
-    return TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return link_token(purpose="pay-link", prefix=TOKEN_PREFIX, nonce=nonce)
 
 
 def pay_link_token(link: PayLink) -> str:
@@ -43,7 +30,7 @@ def pay_link_active(*, org: Organization, invoice: Invoice) -> PayLink:
     link = PayLink.objects.for_org(org).filter(invoice=invoice, revoked_at__isnull=True).first()
     if link is not None:
         return link
-    nonce = secrets.token_urlsafe(32)
+    nonce = link_nonce()
     try:
         with transaction.atomic():
             return PayLink.objects.create(
@@ -75,7 +62,7 @@ def pay_link_revoke(*, org: Organization, invoice: Invoice) -> int:
 def pay_link_resolve(token: str) -> PayLink | None:
     """The live link a token names, with its invoice and organization, or None. Called by the
     pay page (payments) before any organization is known: the token is the only key."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+    if not link_token_plausible(token, prefix=TOKEN_PREFIX):
         return None
     return (
         PayLink.objects.select_related("invoice", "organization")

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from arhub.link_tokens import link_token_plausible
 from arhub.models import Organization
 from arhub.secret_tokens import hash_secret
 from invoicing.models import Invoice, InvoiceStatus, PayLink
@@ -41,7 +42,7 @@ def _live_invoice(token: str) -> tuple[Organization, Invoice] | None:
 def _org_of_dead_link(token: str) -> Organization | None:
     """The business a revoked link belonged to, so the customer knows whom to ask. A token we
     never issued names nobody."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+    if not link_token_plausible(token, prefix=TOKEN_PREFIX):
         return None
     link = (
         PayLink.objects.select_related("organization").filter(token_hash=hash_secret(token)).first()
