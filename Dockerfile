@@ -43,6 +43,7 @@ COPY . .
 # Production settings refuse to load without these; collectstatic touches neither the database
 # nor Redis, so placeholders do, and they stay out of the image's environment.
 RUN SECRET_KEY=collectstatic-only \
+    ENCRYPTION_KEYS=collectstatic-only \
     DATABASE_URL=postgresql://collectstatic@localhost/collectstatic \
     REDIS_URL=redis://localhost:6379/0 \
     SITE_URL=http://localhost \

@@ -43,4 +43,15 @@ app.conf.beat_schedule = {
         "task": "invoicing.recurring_tasks.recurring_invoices_sweep",
         "schedule": timedelta(minutes=15),
     },
+    # Stripe events stored but not applied 5 minutes on (their task was lost) are queued again.
+    "requeue-stale-stripe-events": {
+        "task": "payments.tasks.stripe_events_requeue_stale",
+        "schedule": timedelta(minutes=5),
+    },
+    # Late fees, once per period in each organization's calendar: hourly, so each organization
+    # is charged soon after its own midnight; a run that finds nothing new due writes nothing.
+    "apply-late-fees": {
+        "task": "payments.tasks.late_fees_sweep",
+        "schedule": timedelta(hours=1),
+    },
 }

@@ -79,6 +79,7 @@ urlpatterns = [
     path("", include("invoicing.import_urls")),
     path("", include("payments.urls")),
     path("", include("payments.pay_urls")),
+    path("", include("payments.webhook_urls")),
     path("", include("disputes.urls")),
     path("", include("reminders.urls")),
     path("", include("metrics.urls")),

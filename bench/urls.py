@@ -1,5 +1,6 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.decorators.csrf import csrf_exempt
 
 
 def bare(request: HttpRequest) -> JsonResponse:
@@ -7,7 +8,14 @@ def bare(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
+@csrf_exempt
+def bare_body(request: HttpRequest) -> JsonResponse:
+    """The floor for a webhook: the same, reading the request body and nothing more."""
+    return JsonResponse({"received": len(request.body)})
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/bare/", bare, name="bench_bare"),
+    path("bench/bare-body/", bare_body, name="bench_bare_body"),
     path("", include("arhub.urls")),
 ]

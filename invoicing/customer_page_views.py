@@ -46,6 +46,7 @@ from invoicing.forms import (
 )
 from invoicing.invoice_selectors import customer_open_balance
 from invoicing.models import Contact, Customer
+from invoicing.page_sections import customer_sections
 from invoicing.selectors import (
     contact_list,
     customer_credit_balance,
@@ -217,6 +218,10 @@ class _CustomerPageMixin(OrgViewMixin):
                 "recurring": recurring,
                 "timeline": timeline,
                 "note_form": note_form or CustomerNoteForm(),
+                # What the apps above invoicing show here (payments, …).
+                "sections": customer_sections(
+                    org=self.org, membership=self.membership, customer=customer
+                ),
             },
         )
 

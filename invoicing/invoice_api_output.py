@@ -137,7 +137,13 @@ class InvoiceSummaryOutput(serializers.Serializer):
     total = MoneyOutput()
     amount_paid = MoneyOutput()
     amount_credited = MoneyOutput()
-    balance_due = MoneyOutput()
+    amount_discounted = MoneyOutput(
+        help_text="Early-payment discounts allowed, recorded with the payments that earned them"
+    )
+    fees_total = MoneyOutput(help_text="Late fees charged and not waived")
+    balance_due = MoneyOutput(
+        help_text="total + fees_total - amount_paid - amount_credited - amount_discounted"
+    )
     is_overdue = serializers.SerializerMethodField(
         help_text="Outstanding and past due in the organization's calendar"
     )

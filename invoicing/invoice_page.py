@@ -19,7 +19,9 @@ from arhub.permissions import membership_allows
 from arhub.roles import Perm
 from invoicing.invoice_editor import EditorPreview
 from invoicing.invoice_services import invoice_terms_effective
+from invoicing.late_fee_rows import late_fee_rows
 from invoicing.models import CreditNote, DiscountKind, Invoice, InvoiceLine, InvoiceStatus
+from invoicing.page_sections import invoice_sections
 from invoicing.pay_links import pay_link_url
 from invoicing.sending import SENDABLE
 from invoicing.terms import sentence_locale, terms_sentence
@@ -153,11 +155,15 @@ def figure_rows(invoice: Invoice, locale: str) -> list[FigureRow]:
     for tax in invoice.tax_breakdown:
         rows.append(FigureRow(f"{tax['name']} {tax['percent']}%", m(Decimal(tax["amount"]))))
     rows.append(FigureRow("Total", m(invoice.total), emphasis=True))
+    if invoice.fees_total:
+        rows.append(FigureRow("Late fees", m(invoice.fees_total)))
     if not invoice.is_draft:
         if invoice.amount_paid:
             rows.append(FigureRow("Paid", MINUS + m(invoice.amount_paid)))
         if invoice.amount_credited:
             rows.append(FigureRow("Credited", MINUS + m(invoice.amount_credited)))
+        if invoice.amount_discounted:
+            rows.append(FigureRow("Discount allowed", MINUS + m(invoice.amount_discounted)))
         rows.append(FigureRow("Balance due", m(invoice.balance_due), emphasis=True))
     return rows
 
@@ -227,4 +233,9 @@ def invoice_page_context(
         ],
         "sent_messages": list(message_list(org=org, invoice_id=invoice.pk)[:MESSAGE_LIMIT]),
         "actions": page_actions(invoice, membership),
+        "late_fees": late_fee_rows(org=org, invoice=invoice, locale=locale),
+        # Waiving is the owner's and billing staff's: a fee still owed on an invoice still open.
+        "can_waive_fees": invoice.is_outstanding and membership_allows(membership, Perm.OPERATE),
+        # What the apps above invoicing show here (payments, …): invoicing.page_sections.
+        "sections": invoice_sections(org=org, membership=membership, invoice=invoice),
     }

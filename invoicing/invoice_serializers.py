@@ -183,6 +183,8 @@ INVOICE_OUTPUT_ONLY = frozenset(
         "total",
         "amount_paid",
         "amount_credited",
+        "amount_discounted",
+        "fees_total",
         "balance_due",
         "is_overdue",
         "pay_url",

@@ -25,6 +25,7 @@ from arhub.pdf import image_data_url, qr_svg_data_url
 from invoicing.addresses import billing_address_lines, place_lines, tax_id_label_key
 from invoicing.bill_to import bill_to_customer, bill_to_of
 from invoicing.invoice_services import invoice_settings_get, invoice_terms_effective
+from invoicing.late_fee_rows import FeeRow, late_fee_rows
 from invoicing.models import (
     DiscountKind,
     Invoice,
@@ -179,6 +180,8 @@ class TotalRow:
     label: str
     value: str
     emphasis: bool = False
+    # A line of explanation under the label (how a late fee was worked out).
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,9 @@ class InvoiceDocument:
     notes: str
     payment: Payment
     footer: str
+    # Late fees not waived, oldest first, and the early-payment discount allowed ("" if none).
+    fees: list[FeeRow] = field(default_factory=list)
+    discount_allowed: str = ""
 
 
 def _status(invoice: Invoice, labels: dict[str, str]) -> tuple[str, str, str]:
@@ -267,7 +273,9 @@ def _line_rows(invoice: Invoice, fmt: Formatter, language: str) -> list[LineRow]
     return rows
 
 
-def _totals(invoice: Invoice, fmt: Formatter, labels: dict[str, str]) -> list[TotalRow]:
+def _totals(
+    invoice: Invoice, fmt: Formatter, labels: dict[str, str], fees: list[FeeRow]
+) -> list[TotalRow]:
     rows = [TotalRow(labels["subtotal"], fmt.money(invoice.subtotal))]
     if invoice.discount_total:
         label = labels["discount"]
@@ -278,10 +286,18 @@ def _totals(invoice: Invoice, fmt: Formatter, labels: dict[str, str]) -> list[To
         label = f"{tax['name']} ({fmt.percent(Decimal(tax['percent']))})"
         rows.append(TotalRow(label, fmt.money(Decimal(tax["amount"]))))
     rows.append(TotalRow(labels["total"], fmt.money(invoice.total), emphasis=True))
+    rows += [
+        TotalRow(f"{labels['late_fee']}, {row.charged_on}", row.amount, note=row.rule)
+        for row in fees
+    ]
     if invoice.amount_paid:
         rows.append(TotalRow(labels["amount_paid"], MINUS + fmt.money(invoice.amount_paid)))
     if invoice.amount_credited:
         rows.append(TotalRow(labels["amount_credited"], MINUS + fmt.money(invoice.amount_credited)))
+    if invoice.amount_discounted:
+        rows.append(
+            TotalRow(labels["discount_allowed"], MINUS + fmt.money(invoice.amount_discounted))
+        )
     return rows
 
 
@@ -317,6 +333,7 @@ def invoice_document(*, org: Organization, invoice: Invoice) -> InvoiceDocument:
         meta.append((labels["po_number"], invoice.po_number))
     lines = _line_rows(invoice, fmt, language)
     amount_due = invoice.total if invoice.is_draft else invoice.balance_due
+    fees = late_fee_rows(org=org, invoice=invoice, locale=fmt.locale, include_waived=False)
     return InvoiceDocument(
         invoice=invoice,
         labels=labels,
@@ -335,11 +352,13 @@ def invoice_document(*, org: Organization, invoice: Invoice) -> InvoiceDocument:
         show_unit=any(line.unit for line in lines),
         show_discount=any(line.discount for line in lines),
         show_taxes=any(line.taxes for line in lines),
-        totals=_totals(invoice, fmt, labels),
+        totals=_totals(invoice, fmt, labels, fees),
         amount_due=fmt.money(amount_due),
         due_date=fmt.date(due),
         terms=sentence,
         notes=invoice.notes,
         payment=_payment(org, invoice, settings, language),
         footer=settings.footer,
+        fees=fees,
+        discount_allowed=fmt.money(invoice.amount_discounted) if invoice.amount_discounted else "",
     )

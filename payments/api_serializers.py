@@ -71,6 +71,11 @@ class AllocationOutput(serializers.Serializer):
     invoice = serializers.IntegerField(source="invoice_id")
     invoice_number = serializers.CharField(source="invoice.number")
     amount = serializers.SerializerMethodField()
+    discount = serializers.SerializerMethodField(
+        help_text="Early-payment discount allowed on the invoice because this payment came in "
+        "its window (recorded as a discount allowed, not a short payment); given back when "
+        "the payment is reversed"
+    )
     created_at = serializers.DateTimeField()
     reversed_at = serializers.DateTimeField(
         allow_null=True, help_text="Set when the payment was reversed; the invoice owes it again."
@@ -79,6 +84,10 @@ class AllocationOutput(serializers.Serializer):
     @extend_schema_field(MONEY_SCHEMA)
     def get_amount(self, allocation: PaymentAllocation) -> str:
         return money_text(allocation.amount, self.context["currency"])
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_discount(self, allocation: PaymentAllocation) -> str:
+        return money_text(allocation.discount, self.context["currency"])
 
 
 # Named PaymentStatusEnum in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).

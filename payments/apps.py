@@ -6,3 +6,12 @@ class PaymentsConfig(AppConfig):
 
     name = "payments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from arhub.messaging.channels import attachment_provider_register
+        from arhub.models import MessageKind
+        from payments import page_sections
+        from payments.receipt_pdf import receipt_pdf_attachments
+
+        page_sections.register()
+        attachment_provider_register(kind=MessageKind.RECEIPT, provider=receipt_pdf_attachments)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from arhub.models import Organization, OrgQuerySet
 from arhub.money import ZERO
-from invoicing.models import Invoice
+from invoicing.models import OUTSTANDING_STATUSES, CustomerCredit, Invoice
 from payments.models import Payment, PaymentAllocation, PaymentSettings, PaymentStatus
 
 
@@ -50,3 +50,27 @@ def payment_settings_get(*, org: Organization) -> PaymentSettings:
     """The organization's payment settings; an unsaved row of defaults until it saves some."""
     found = PaymentSettings.objects.for_org(org).first()
     return found if found is not None else PaymentSettings(organization=org)
+
+
+def customer_balance_owed(*, org: Organization, customer_id: int, currency: str) -> Decimal:
+    """Everything the customer still owes in ``currency``: the open invoices' balances (late
+    fees included), less the credit they hold (unapplied payments and credit notes), never
+    below zero."""
+    owed = (
+        Invoice.objects.for_org(org)
+        .filter(
+            customer_id=customer_id,
+            currency=currency,
+            status__in=OUTSTANDING_STATUSES,
+        )
+        .aggregate(total=Sum("balance_due"))["total"]
+        or ZERO
+    )
+    credit_notes = (
+        CustomerCredit.objects.for_org(org)
+        .filter(customer_id=customer_id, currency=currency)
+        .aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    unapplied = customer_unapplied(org=org, customer_id=customer_id, currency=currency)
+    return max(owed - unapplied - credit_notes, ZERO)

@@ -19,14 +19,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from arhub.clock import org_today
 from arhub.locales import currency_minor_units, is_currency
-from arhub.models import Organization, User
+from arhub.models import AuditAction, Organization, User
 from arhub.money import ZERO, is_quantized, money_format
+from arhub.services.audit import audit_record
 from invoicing.invoice_input import NotInOrganization
 from invoicing.invoice_services import invoice_status_refresh
 from invoicing.models import OUTSTANDING_STATUSES, Customer, Invoice, InvoiceStatus
 from payments.allocation import allocation_plan_auto
+from payments.amount_due import discount_settling
 from payments.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus
+from payments.receipts import receipt_queue_on_commit
 
 Plan = list[tuple[Invoice, Decimal]]
 
@@ -130,6 +134,7 @@ def _plan(
     available: Decimal,
     allocations: Sequence[AllocationInput] | None,
     errors: dict[str, str],
+    on: date,
 ) -> Plan:
     if allocations is not None:
         return _explicit_plan(
@@ -142,33 +147,73 @@ def _plan(
         )
     if errors:
         return []
-    return allocation_plan_auto(available, _lock_outstanding(org, customer_id, currency))
+    return allocation_plan_auto(available, _lock_outstanding(org, customer_id, currency), on=on)
 
 
-def _apply(org: Organization, payment: Payment, plan: Plan) -> None:
-    """Write the allocations and the invoices' new amounts: two queries whatever the plan."""
+def _apply(org: Organization, payment: Payment, plan: Plan, *, on: date) -> None:
+    """Write the allocations and the invoices' new amounts: two queries whatever the plan.
+
+    Money received ``on`` a day in an invoice's discount window that leaves no more than the
+    open discount unpaid settles it: the rest is a discount allowed, kept on the allocation
+    that earned it (``payments.amount_due.discount_settling``)."""
     if not plan:
         return
     now = timezone.now()
+    changes = [
+        (invoice, amount, discount_settling(invoice, amount=amount, on=on))
+        for invoice, amount in plan
+    ]
     PaymentAllocation.objects.bulk_create(
         PaymentAllocation(
-            organization=org, payment=payment, invoice=invoice, amount=amount, created_at=now
+            organization=org,
+            payment=payment,
+            invoice=invoice,
+            amount=amount,
+            discount=discount,
+            created_at=now,
         )
-        for invoice, amount in plan
+        for invoice, amount, discount in changes
     )
-    _invoices_save([(invoice, amount) for invoice, amount in plan], now)
+    _invoices_save(changes, now)
 
 
-def _invoices_save(changes: Plan, now: datetime) -> None:
-    """Add each amount (negative for a reversal) to the locked invoice's amount paid."""
-    for invoice, amount in changes:
+def _invoices_save(changes: list[tuple[Invoice, Decimal, Decimal]], now: datetime) -> None:
+    """Add each amount and discount allowed (negative for a reversal) to the locked invoice."""
+    for invoice, amount, discount in changes:
         invoice.amount_paid += amount
+        invoice.amount_discounted += discount
         invoice_status_refresh(invoice)
         invoice.updated_at = now  # bulk_update skips auto_now
     Invoice.objects.bulk_update(
-        [invoice for invoice, _ in changes],
-        ["amount_paid", "balance_due", "status", "paid_at", "updated_at"],
+        [invoice for invoice, _, _ in changes],
+        ["amount_paid", "amount_discounted", "balance_due", "status", "paid_at", "updated_at"],
     )
+
+
+def _audit(
+    org: Organization,
+    actor: User | None,
+    action: AuditAction,
+    payment: Payment,
+    summary: str,
+    plan: Plan | None = None,
+) -> None:
+    data: dict[str, object] = {
+        "payment": payment.pk,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+    }
+    if plan:
+        data["allocations"] = [
+            {"invoice": invoice.pk, "amount": str(amount)} for invoice, amount in plan
+        ]
+    audit_record(org=org, actor=actor, action=action, summary=summary, data=data)
+
+
+def _applied_words(org: Organization, plan: Plan, currency: str) -> str:
+    total = money_format(sum((amount for _, amount in plan), ZERO), currency, org.locale)
+    count = len(plan)
+    return f"{total} to {count} invoice{'' if count == 1 else 's'}"
 
 
 def payment_record(
@@ -183,9 +228,13 @@ def payment_record(
     reference: str = "",
     allocations: Sequence[AllocationInput] | None = None,
     stripe_payment_intent: str = "",
+    notify: bool = True,
 ) -> Payment:
     """A payment received, applied to the customer's invoices: as ``allocations`` say, or
     automatically when they are None. What is not applied stays as the customer's credit.
+
+    With ``notify`` (everything but demo data and imports) the customer is thanked with a
+    receipt once the payment is committed, unless the organization turned receipts off.
 
     ``stripe_payment_intent`` names the Stripe PaymentIntent it came from; a second payment for
     the same intent breaks the ``payment_one_per_intent`` constraint (IntegrityError), which the
@@ -214,6 +263,7 @@ def payment_record(
             available=amount,
             allocations=allocations,
             errors=errors,
+            on=received_on,
         )
         if errors:
             raise ValidationError(errors)
@@ -230,7 +280,20 @@ def payment_record(
             stripe_payment_intent=stripe_payment_intent,
             created_by=actor,
         )
-        _apply(org, payment, plan)
+        _apply(org, payment, plan, on=received_on)
+        if notify:
+            receipt_queue_on_commit(org=org, payment=payment)
+        received = money_format(amount, currency, org.locale)
+        _audit(
+            org,
+            actor,
+            AuditAction.PAYMENT_RECORDED,
+            payment,
+            f"Recorded {received} ({payment.get_method_display().lower()}) from "
+            f"{customer.display_name}"
+            + (f", applied {_applied_words(org, plan, currency)}" if plan else ""),
+            plan,
+        )
     return payment
 
 
@@ -259,6 +322,8 @@ def payment_apply_credit(
                 {"unapplied_amount": "All of this payment is already applied to invoices."}
             )
         errors: dict[str, str] = {}
+        # The credit is applied today: the discount window is judged on that day.
+        today = org_today(org)
         plan = _plan(
             org,
             customer_id=locked.customer_id,
@@ -266,12 +331,23 @@ def payment_apply_credit(
             available=locked.unapplied_amount,
             allocations=allocations,
             errors=errors,
+            on=today,
         )
         if errors:
             raise ValidationError(errors)
         locked.unapplied_amount -= sum((part for _, part in plan), ZERO)
         locked.save(update_fields=["unapplied_amount"])
-        _apply(org, locked, plan)
+        _apply(org, locked, plan, on=today)
+        if plan:
+            _audit(
+                org,
+                actor,
+                AuditAction.PAYMENT_CREDIT_APPLIED,
+                locked,
+                f"Applied {_applied_words(org, plan, locked.currency)} "
+                f"from the credit of payment {locked.pk}",
+                plan,
+            )
     return locked
 
 
@@ -293,16 +369,33 @@ def payment_reverse(
         now = timezone.now()
         if live:
             invoices = _lock_invoices(org, {a.invoice_id for a in live})
-            taken_back: dict[int, Decimal] = {}
+            # What each invoice gets back: the money and any discount the payment earned.
+            taken_back: dict[int, tuple[Decimal, Decimal]] = {}
             for allocation in live:
+                amount, discount = taken_back.get(allocation.invoice_id, (ZERO, ZERO))
                 taken_back[allocation.invoice_id] = (
-                    taken_back.get(allocation.invoice_id, ZERO) + allocation.amount
+                    amount + allocation.amount,
+                    discount + allocation.discount,
                 )
-            _invoices_save([(invoices[pk], -amount) for pk, amount in taken_back.items()], now)
+            _invoices_save(
+                [
+                    (invoices[pk], -amount, -discount)
+                    for pk, (amount, discount) in taken_back.items()
+                ],
+                now,
+            )
             PaymentAllocation.objects.filter(pk__in=[a.pk for a in live]).update(reversed_at=now)
         locked.status = PaymentStatus.REVERSED
         locked.reversed_at = now
         locked.reversal_reason = reason[:300]
         locked.unapplied_amount = ZERO
         locked.save(update_fields=["status", "reversed_at", "reversal_reason", "unapplied_amount"])
+        shown = money_format(locked.amount, locked.currency, org.locale)
+        _audit(
+            org,
+            actor,
+            AuditAction.PAYMENT_REVERSED,
+            locked,
+            f"Reversed payment {locked.pk} of {shown}: {locked.reversal_reason}",
+        )
     return locked

@@ -1,18 +1,6 @@
 from arhub.views.empty import EmptySectionView
 
 
-class PaymentsView(EmptySectionView):
-    heading = "Payments"
-    lede = "Every payment, applied to the right invoices."
-    points = (
-        "Card and bank payments made from the pay link, through your Stripe account.",
-        "Cheques and bank transfers you record in a few seconds.",
-        "A thank-you and a receipt to the customer for each one.",
-    )
-    action_label = "Review your business details"
-    action_url = "settings"
-
-
 class PlansView(EmptySectionView):
     heading = "Plans"
     lede = "For customers who can't pay in full today."

@@ -64,6 +64,27 @@ def image_command(dockerfile_text: str) -> list[str]:
     return found.get("ENTRYPOINT", []) + found.get("CMD", [])
 
 
+def collectstatic_environment(dockerfile_text: str) -> dict[str, str]:
+    """The variables the image's ``collectstatic`` step sets in front of its command, with the
+    image's DJANGO_SETTINGS_MODULE: the settings must load with only these at build time."""
+    text = re.sub(r"\\\n", " ", dockerfile_text)
+    environment: dict[str, str] = {}
+    for line in text.splitlines():
+        keyword, _, rest = line.strip().partition(" ")
+        if keyword.upper() == "ENV":
+            environment |= dict(
+                token.partition("=")[::2] for token in shlex.split(rest) if "=" in token
+            )
+        if keyword.upper() == "RUN" and "collectstatic" in rest:
+            for token in shlex.split(rest):
+                name, equals, value = token.partition("=")
+                if not equals or not name.isidentifier():
+                    break
+                environment[name] = value
+    # PATH=/opt/venv/bin:$PATH and the like mean nothing outside the image.
+    return {key: value for key, value in environment.items() if "$" not in value}
+
+
 def service_command(compose: Compose, name: str) -> list[str]:
     service = compose["services"][name]
     command = service.get("command")
@@ -224,6 +245,20 @@ def test_build_points_at_a_dockerfile(compose: Compose, name: str) -> None:
 def test_a_missing_dockerfile_is_reported(broken: Compose) -> None:
     broken["services"]["web"]["build"] = {"context": "docker"}
     assert not dockerfile_path(broken["services"]["web"]).is_file()
+
+
+def test_production_settings_load_for_the_image_collectstatic_step() -> None:
+    environment = collectstatic_environment((BASE_DIR / "Dockerfile").read_text())
+    assert environment["DJANGO_SETTINGS_MODULE"] == "arhub.settings.production"
+    assert production_settings_problems(environment) == []
+
+
+def test_a_variable_missing_from_the_collectstatic_step_is_reported() -> None:
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    broken = re.sub(r"ENCRYPTION_KEYS=\S+ \\\n\s*", "", dockerfile)
+    assert broken != dockerfile
+    problems = production_settings_problems(collectstatic_environment(broken))
+    assert problems and "ENCRYPTION_KEYS" in problems[0]
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))

@@ -51,9 +51,9 @@ DEFAULTS: dict[tuple[str, str, str], DefaultText] = {
         "Receipt for your payment to {org_name}",
         "Hi {contact_name},\n\n"
         "We received your payment of {payment_amount} on {payment_date}. Thank you!\n\n"
-        "Your balance with us is now {balance_due}. Your statement is here:\n"
-        "{statement_link}\n\n"
-        "Best wishes,\n{org_name}",
+        "Your receipt is attached. Your balance with us is now {balance_due}, and you can "
+        "see your statement at any time here:\n{statement_link}\n\n"
+        "We appreciate your business.\n\nBest wishes,\n{org_name}",
     ),
     (K.THANK_YOU, E, "en"): DefaultText(
         "Thank you for your payment",
@@ -155,9 +155,9 @@ DEFAULTS: dict[tuple[str, str, str], DefaultText] = {
         "Recibo de su pago a {org_name}",
         "Hola {contact_name}:\n\n"
         "Recibimos su pago de {payment_amount} el {payment_date}. ¡Muchas gracias!\n\n"
-        "Su saldo con nosotros es ahora de {balance_due}. Su estado de cuenta está aquí:\n"
-        "{statement_link}\n\n"
-        "Saludos cordiales,\n{org_name}",
+        "Le adjuntamos el recibo. Su saldo con nosotros es ahora de {balance_due}, y puede "
+        "consultar su estado de cuenta cuando quiera aquí:\n{statement_link}\n\n"
+        "Valoramos mucho su confianza.\n\nSaludos cordiales,\n{org_name}",
     ),
     (K.THANK_YOU, E, "es"): DefaultText(
         "Gracias por su pago",

@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "DEFAULT_FROM_EMAIL": "AR Hub <billing@example.com>",
     "ALLOWED_HOSTS": "ar.example.com",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    # A Fernet key (32 bytes of "p", base64); production has its own.
+    "ENCRYPTION_KEYS": "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
 }
 
 
@@ -38,7 +40,9 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SITE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SITE_URL", "ENCRYPTION_KEYS"]
+)
 def test_production_refuses_to_start_and_names_the_missing_variable(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = run_manage(env, "check")
