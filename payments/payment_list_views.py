@@ -26,6 +26,7 @@ from payments.payment_list_rows import (
     payment_rows,
     received_totals,
 )
+from payments.stripe_review_selectors import stripe_review_waiting
 
 
 def describe(filters: PaymentFilters, customer: Customer | None) -> str:
@@ -89,5 +90,6 @@ class PaymentListView(OrgViewMixin, View):
                 if without_customer
                 else request.path,
                 "nothing_at_all": nothing_at_all,
+                "to_review": stripe_review_waiting(org=org),
             },
         )

@@ -250,3 +250,25 @@ def test_read_only_roles_see_the_list_without_the_record_button(tenant, role):
     assert response.status_code == 200
     body = response.content.decode()
     assert not re.search(r'href="/payments/new/', body)
+
+
+def test_stripe_payments_waiting_for_review_are_flagged_on_the_list(tenant, other_tenant) -> None:
+    from payments.models import StripeEvent, StripeEventStatus
+
+    customer = CustomerFactory(organization=tenant.org)
+    record(tenant, customer, "10.00")
+    page = tenant.client().get("/payments/").content.decode()
+    assert "need your review" not in page and "needs your review" not in page
+
+    for org, event_id in ((tenant.org, "evt_mine"), (other_tenant.org, "evt_theirs")):
+        StripeEvent.objects.create(
+            organization=org,
+            event_id=event_id,
+            type="checkout.session.completed",
+            payload={},
+            status=StripeEventStatus.QUARANTINED,
+            status_reason="The invoices no longer owe this amount.",
+        )
+    page = tenant.client().get("/payments/").content.decode()
+    assert "1 Stripe payment needs your review" in page
+    assert 'href="/payments/review/"' in page
