@@ -26,6 +26,7 @@ from arhub.clock import org_today
 from arhub.models import AuditAction, Organization, User
 from arhub.money import ZERO, money_format
 from arhub.services.audit import audit_record
+from invoicing.invoice_balances import invoice_balances_write
 from invoicing.invoice_input import NotInOrganization
 from invoicing.invoice_services import invoice_status_refresh
 from invoicing.models import OUTSTANDING_STATUSES, Invoice, LateFee, LateFeeKind
@@ -105,12 +106,9 @@ def _charge_batch(org: Organization, ids: list[int], day: date) -> list[LateFee]
             ]
             invoice.fees_total += sum((fee.amount for fee in due), ZERO)
             invoice_status_refresh(invoice)
-            invoice.updated_at = now  # bulk_update skips auto_now
             changed.append(invoice)
         LateFee.objects.bulk_create(new)
-        Invoice.objects.bulk_update(
-            changed, ["fees_total", "balance_due", "status", "paid_at", "updated_at"]
-        )
+        invoice_balances_write(org=org, invoices=changed, now=now)
     return new
 
 

@@ -25,6 +25,7 @@ from arhub.locales import currency_minor_units
 from arhub.models import AuditAction, Organization, User
 from arhub.money import is_quantized, money_format
 from arhub.services.audit import audit_record
+from invoicing.invoice_balances import invoice_balances_write
 from invoicing.invoice_services import invoice_status_refresh
 from invoicing.models import Invoice
 from payments.models import Payment, PaymentAllocation, PaymentRefund
@@ -101,11 +102,7 @@ def _allocations_save(
     PaymentAllocation.objects.bulk_create(remainders)
     for invoice in invoices.values():
         invoice_status_refresh(invoice)
-        invoice.updated_at = now  # bulk_update skips auto_now
-    Invoice.objects.bulk_update(
-        list(invoices.values()),
-        ["amount_paid", "amount_discounted", "balance_due", "status", "paid_at", "updated_at"],
-    )
+    invoice_balances_write(org=org, invoices=list(invoices.values()), now=now)
     return invoices
 
 

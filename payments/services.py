@@ -4,8 +4,8 @@ Every balance change happens in one transaction under row locks, taken in one or
 payment first (when it exists already), then its invoices in one ``select_for_update`` query
 ordered by id, so two payments touching the same invoices wait for each other instead of
 deadlocking. Allocation is computed in Python over the locked rows and written with one
-``bulk_create`` and one ``bulk_update``, so the number of queries does not grow with the number
-of open invoices.
+``bulk_create`` and one update of the invoices (``invoicing.invoice_balances``), so the number
+of queries does not grow with the number of open invoices.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from arhub.locales import currency_minor_units, is_currency
 from arhub.models import AuditAction, Organization, User
 from arhub.money import ZERO, is_quantized, money_format
 from arhub.services.audit import audit_record
+from invoicing.invoice_balances import invoice_balances_write
 from invoicing.invoice_input import NotInOrganization
 from invoicing.invoice_services import invoice_status_refresh
 from invoicing.models import OUTSTANDING_STATUSES, Customer, Invoice, InvoiceStatus
@@ -174,20 +175,18 @@ def _apply(org: Organization, payment: Payment, plan: Plan, *, on: date) -> None
         )
         for invoice, amount, discount in changes
     )
-    _invoices_save(changes, now)
+    _invoices_save(org, changes, now)
 
 
-def _invoices_save(changes: list[tuple[Invoice, Decimal, Decimal]], now: datetime) -> None:
+def _invoices_save(
+    org: Organization, changes: list[tuple[Invoice, Decimal, Decimal]], now: datetime
+) -> None:
     """Add each amount and discount allowed (negative for a reversal) to the locked invoice."""
     for invoice, amount, discount in changes:
         invoice.amount_paid += amount
         invoice.amount_discounted += discount
         invoice_status_refresh(invoice)
-        invoice.updated_at = now  # bulk_update skips auto_now
-    Invoice.objects.bulk_update(
-        [invoice for invoice, _, _ in changes],
-        ["amount_paid", "amount_discounted", "balance_due", "status", "paid_at", "updated_at"],
-    )
+    invoice_balances_write(org=org, invoices=[invoice for invoice, _, _ in changes], now=now)
 
 
 def _audit(
@@ -378,6 +377,7 @@ def payment_reverse(
                     discount + allocation.discount,
                 )
             _invoices_save(
+                org,
                 [
                     (invoices[pk], -amount, -discount)
                     for pk, (amount, discount) in taken_back.items()
