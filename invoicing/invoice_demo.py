@@ -6,6 +6,8 @@ template.
 Invoices go through ``invoice_create`` and ``invoice_issue`` so numbers, terms, due dates and
 totals are the real ones (about 20 queries each; 200 invoices take a few seconds). Only the
 timestamps the services stamp with "now" are moved back to the invoice's own dates at the end.
+Payments are recorded by the payments app's payer (``invoicing.demo_payer``), never by writing
+``amount_paid`` here.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import CommandError
-from django.db import transaction
 
 from arhub.clock import org_today
 from arhub.models import Organization, User
 from arhub.money import quantize
 from invoicing.credit_services import credit_note_create
 from invoicing.demo_addresses import demo_billing
+from invoicing.demo_payer import demo_payer
 from invoicing.invoice_demo_catalog import (
     CATALOGS,
     CITY_RATE_CHANGED_DAYS_AGO,
@@ -40,7 +42,6 @@ from invoicing.invoice_services import (
     invoice_create,
     invoice_issue,
     invoice_settings_get,
-    invoice_status_refresh,
     invoice_void,
     invoice_write_off,
 )
@@ -116,7 +117,11 @@ class _Seeder:
             for customer in chosen:
                 customer.payment_terms = terms
         settings = invoice_settings_get(org=org)
-        settings.accepted_methods = [PaymentMethod.CARD, PaymentMethod.BANK_TRANSFER]
+        settings.accepted_methods = [
+            PaymentMethod.CARD,
+            PaymentMethod.BANK_TRANSFER,
+            PaymentMethod.CHEQUE,
+        ]
         settings.payment_instructions = (
             f"Bank transfer to {org.legal_name or org.name}, account 000123456789, "
             "routing 021000021. Please quote the invoice number."
@@ -226,20 +231,29 @@ class _Seeder:
         return invoice
 
     def pay(self, invoice: Invoice, amount: Decimal | None, on: date) -> Invoice:
-        """A stand-in for payments (a later issue): raise ``amount_paid`` under the row lock and
-        let ``invoice_status_refresh`` set the balance and status. ``None`` pays the balance."""
-        with transaction.atomic():
-            locked = Invoice.objects.for_org(self.org).select_for_update().get(pk=invoice.pk)
-            value = locked.balance_due if amount is None else min(amount, locked.balance_due)
-            locked.amount_paid += value
-            locked.paid_at = self._at(on, hour=14)
-            invoice_status_refresh(locked)
-            locked.save()
-        self.stamps[locked.pk]["paid_at"] = locked.paid_at
-        return locked
+        """Have ``amount`` (``None``: the balance) paid ``on`` that day by the payer the
+        payments app registers (``invoicing.demo_payer``), which records a real payment; the
+        invoice's balance and status are what that payment leaves."""
+        stamp = self._at(on, hour=14)
+        payer = demo_payer()
+        value = invoice.balance_due if amount is None else min(amount, invoice.balance_due)
+        if payer is None or value <= 0:
+            return invoice
+        payer(org=self.org, actor=self.owner, invoice=invoice, amount=value, on=on)
+        invoice.refresh_from_db()
+        self.stamps[invoice.pk]["paid_at"] = stamp if invoice.paid_at else None
+        return invoice
 
     def part(self, invoice: Invoice, share: float) -> Decimal:
         return quantize(invoice.total * Decimal(str(round(share, 2))), invoice.currency)
+
+    @staticmethod
+    def paid_on(issued: date, wanted: date, latest: date, spread: int) -> date:
+        """``wanted``, or when that has not come yet, one of the days since the invoice was
+        issued (``spread`` picks which), so recent payments do not all land on yesterday."""
+        if wanted <= latest:
+            return wanted
+        return issued + timedelta(days=spread % ((latest - issued).days + 1))
 
     def settle(self, invoice: Invoice, plan: str) -> Invoice:
         """Carry an issued invoice to ``plan``: open, partial, paid, void or written_off."""
@@ -247,10 +261,12 @@ class _Seeder:
         due = invoice.due_date or issued
         latest = max(issued, self.today - timedelta(days=1))
         if plan == "paid":
-            on = min(due + timedelta(days=self.rng.randrange(-10, 20)), latest)
+            days = self.rng.randrange(-10, 20)
+            on = self.paid_on(issued, due + timedelta(days=days), latest, days + 10)
             return self.pay(invoice, None, max(on, issued))
         if plan == "partial":
-            on = min(issued + timedelta(days=self.rng.randrange(3, 40)), latest)
+            days = self.rng.randrange(3, 40)
+            on = self.paid_on(issued, issued + timedelta(days=days), latest, days)
             return self.pay(invoice, self.part(invoice, self.rng.uniform(0.2, 0.7)), on)
         if plan == "void":
             invoice = invoice_void(
@@ -424,15 +440,17 @@ def seed_invoices(
     # invoice larger than what it still owes (the rest becomes the customer's credit).
     open_ones = [i for i in made if i.status == InvoiceStatus.OPEN and i.recurring_id is None]
     part, whole = open_ones[0], open_ones[-1]
-    partial = next(i for i in made if i.status == InvoiceStatus.PARTIALLY_PAID)
+    # None only when no payments app has registered a payer (invoicing.demo_payer).
+    partial = next((i for i in made if i.status == InvoiceStatus.PARTIALLY_PAID), None)
     seeder.credit(part, seeder.part(part, 0.1), "Two items were missing from the delivery.",
                   max(part.issue_date or today, today - timedelta(days=2)))  # fmt: skip
     yesterday = today - timedelta(days=1)
     seeder.credit(whole, None, "The order was cancelled before delivery.",
                   max(whole.issue_date or today, yesterday))  # fmt: skip
-    seeder.credit(partial, partial.balance_due + seeder.part(partial, 0.1),
-                  "Agreed price reduction after a quality complaint.",
-                  max(partial.issue_date or today, yesterday))  # fmt: skip
+    if partial is not None:
+        seeder.credit(partial, partial.balance_due + seeder.part(partial, 0.1),
+                      "Agreed price reduction after a quality complaint.",
+                      max(partial.issue_date or today, yesterday))  # fmt: skip
     seeder.finish()
     return (
         f"{len(seeder.stamps)} invoices, {seeder.credit_notes} credit notes,"

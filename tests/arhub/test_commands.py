@@ -2,9 +2,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 from django.test import Client
 
-from arhub.models import AuditEvent, Membership, Organization, User
+from arhub.models import AuditAction, AuditEvent, Membership, Organization, User
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,12 @@ def test_apitoken_for_non_member_fails():
 
 
 def snapshot(slug: str) -> list[tuple]:
+    """The history seed_demo writes itself (each row from a documentation address) and the
+    organization's creation. The apps' demo data (payments, late fees, their settings) is
+    audited by their own services, without an address; their tests check it."""
     return list(
         AuditEvent.objects.filter(organization__slug=slug)
+        .filter(Q(ip_address__isnull=False) | Q(action=AuditAction.ORG_CREATED))
         .order_by("created_at", "summary", "ip_address")
         .values_list("action", "summary", "ip_address", "created_at", "actor_email")
     )
