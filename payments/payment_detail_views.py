@@ -108,7 +108,9 @@ class PaymentDetailView(_PaymentView):
                 if open_invoices["owed"]
                 else "",
                 "can_apply": operate and unapplied > 0 and open_invoices["count"] > 0,
-                "can_reverse": operate and not payment.is_reversed,
+                "can_reverse": operate
+                and not payment.is_reversed
+                and not payment.stripe_payment_intent,
             },
         )
 

@@ -362,6 +362,15 @@ def payment_reverse(
         locked = _lock_payment(org, payment)
         if locked.is_reversed:
             raise PaymentStateError({"status": "This payment was already reversed."})
+        if locked.stripe_payment_intent:
+            # The money is held by Stripe: taking it back here alone would leave the books and
+            # the bank disagreeing. A refund in Stripe comes back through the webhook.
+            raise PaymentStateError(
+                {
+                    "status": "This payment came through Stripe: refund it in your Stripe "
+                    "dashboard and the refund is recorded here by itself."
+                }
+            )
         live = list(
             PaymentAllocation.objects.for_org(org).filter(payment=locked, reversed_at__isnull=True)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,9 +10,14 @@ from django.core.exceptions import ValidationError
 
 from invoicing.credit_services import credit_note_create
 from invoicing.models import Invoice, InvoiceStatus
-from payments.models import PaymentAllocation, PaymentStatus
+from payments.models import Payment, PaymentAllocation, PaymentStatus
 from payments.selectors import customer_unapplied
-from payments.services import AllocationInput, PaymentStateError, payment_reverse
+from payments.services import (
+    AllocationInput,
+    PaymentStateError,
+    payment_record,
+    payment_reverse,
+)
 from tests.invoicing.factories import CustomerFactory
 from tests.invoicing.invoice_factories import invoice_make
 from tests.payments.factories import payment_make
@@ -117,3 +123,24 @@ def test_another_org_cannot_reverse_it(tenant, other_tenant):
         payment_reverse(org=other_tenant.org, actor=None, payment=payment, reason="Bounced")
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.COMPLETED
+
+
+def test_a_stripe_payment_is_refunded_in_stripe_not_reversed_here(tenant) -> None:
+    invoice = invoice_make(tenant.org)
+    payment = payment_record(
+        org=tenant.org,
+        actor=None,
+        customer_id=invoice.customer_id,
+        amount=invoice.balance_due,
+        currency=invoice.currency,
+        method="stripe",
+        received_on=date(2027, 2, 1),
+        stripe_payment_intent="pi_test_reverse_0001",
+        notify=False,
+    )
+    with pytest.raises(ValidationError) as caught:
+        payment_reverse(org=tenant.org, actor=None, payment=payment, reason="Customer asked")
+    assert "refund it in your Stripe dashboard" in caught.value.message_dict["status"][0]
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.COMPLETED
+    page = tenant.client().get(f"/payments/{payment.pk}/").content.decode()
+    assert "Reverse payment" not in page and "refund it in your Stripe dashboard" in page
