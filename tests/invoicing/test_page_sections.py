@@ -225,3 +225,16 @@ def test_customer_page_queries_do_not_grow_with_payments(tenant):
     for _ in range(10):
         pay(tenant, invoice, "10.00")
     assert queries() == few
+
+
+def test_a_refunded_part_says_refunded_not_reversed(tenant):
+    from payments.refund_services import payment_refund
+
+    invoice = invoice_make(tenant.org, lines=[("Tiling", "1", "300.00")])
+    paid = pay(tenant, invoice, "300.00", reference="CARD-1")
+    payment_refund(
+        org=tenant.org, actor=None, payment=paid, amount=Decimal("40.00"), reason="Broken tile"
+    )
+    body = tenant.client().get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "Refunded" in body and "Reversed" not in body
+    assert "£260.00" in body
