@@ -47,6 +47,16 @@ DEFAULTS: dict[tuple[str, str, str], DefaultText] = {
         "holding it up, reply and let us know; we are happy to help.\n\n"
         "Thanks,\n{org_name}",
     ),
+    (K.REMINDER_DIGEST, E, "en"): DefaultText(
+        "A friendly reminder about {invoice_count} invoices",
+        "Hi {contact_name},\n\n"
+        "A friendly reminder about these invoices, {total_due} in all:\n\n"
+        "{invoice_list}\n\n"
+        "You can see them and pay them together here:\n{statement_link}\n\n"
+        "If you have already paid, thank you, and please ignore this note. If something is "
+        "holding them up, reply and let us know.\n\n"
+        "Thanks,\n{org_name}",
+    ),
     (K.RECEIPT, E, "en"): DefaultText(
         "Receipt for your payment to {org_name}",
         "Hi {contact_name},\n\n"
@@ -102,6 +112,11 @@ DEFAULTS: dict[tuple[str, str, str], DefaultText] = {
         "{org_name} reminder: Hi {contact_name}, invoice {invoice_number} for {amount_due} "
         "is due {due_date}. Pay: {pay_link} Thank you! STOP to opt out",
     ),
+    (K.REMINDER_DIGEST, S, "en"): DefaultText(
+        "",
+        "{org_name} reminder: Hi {contact_name}, {invoice_count} invoices, {total_due} in all, "
+        "are open. Pay: {statement_link} Thank you! STOP to opt out",
+    ),
     (K.RECEIPT, S, "en"): DefaultText(
         "",
         "{org_name}: Thank you {contact_name}! We received {payment_amount} on "
@@ -149,6 +164,16 @@ DEFAULTS: dict[tuple[str, str, str], DefaultText] = {
         "Puede pagarla aquí en un par de minutos:\n{pay_link}\n\n"
         "Si ya la pagó, muchas gracias y disculpe la molestia. Si hay algún inconveniente, "
         "responda a este correo; con gusto le ayudamos.\n\n"
+        "Gracias,\n{org_name}",
+    ),
+    (K.REMINDER_DIGEST, E, "es"): DefaultText(
+        "Un recordatorio amable sobre {invoice_count} facturas",
+        "Hola {contact_name}:\n\n"
+        "Le recordamos amablemente estas facturas, {total_due} en total:\n\n"
+        "{invoice_list}\n\n"
+        "Puede verlas y pagarlas juntas aquí:\n{statement_link}\n\n"
+        "Si ya las pagó, muchas gracias y disculpe la molestia. Si hay algún inconveniente, "
+        "responda a este correo.\n\n"
         "Gracias,\n{org_name}",
     ),
     (K.RECEIPT, E, "es"): DefaultText(
@@ -205,6 +230,11 @@ DEFAULTS: dict[tuple[str, str, str], DefaultText] = {
         "",
         "{org_name}: Hola {contact_name}, le recordamos la factura {invoice_number} por "
         "{amount_due}, vence el {due_date}. Pague: {pay_link} STOP para salir",
+    ),
+    (K.REMINDER_DIGEST, S, "es"): DefaultText(
+        "",
+        "{org_name}: Hola {contact_name}, tiene {invoice_count} facturas abiertas, {total_due} "
+        "en total. Pague: {statement_link} ¡Gracias! STOP para salir",
     ),
     (K.RECEIPT, S, "es"): DefaultText(
         "",

@@ -68,6 +68,15 @@ _ALL = [
         "statement_link", "The customer's statement: every open invoice and payment.",
         "https://pay.example/s/abc", is_link=True,
     ),
+    Placeholder("invoice_count", "How many invoices the reminder is about.", "3"),
+    Placeholder(
+        "total_due", "What is owed on those invoices together, with its currency.", "$2,480.00"
+    ),
+    Placeholder(
+        "invoice_list",
+        "One line per invoice: its number, what is owed and when it was due.",
+        "INV-0042: $1,250.00, due March 12, 2026\nINV-0047: $1,230.00, due March 19, 2026",
+    ),
 ]  # fmt: skip
 PLACEHOLDERS: dict[str, Placeholder] = {p.name: p for p in _ALL}
 
@@ -78,6 +87,9 @@ _INVOICE = ("invoice_number", "amount_due", "due_date", "pay_link")
 AVAILABLE: dict[str, tuple[str, ...]] = {
     MessageKind.INVOICE: (*_COMMON, *_INVOICE, "invoice_total"),
     MessageKind.REMINDER: (*_COMMON, *_INVOICE, "days_overdue"),
+    MessageKind.REMINDER_DIGEST: (
+        *_COMMON, "invoice_count", "total_due", "invoice_list", "statement_link"
+    ),
     MessageKind.RECEIPT: (
         *_COMMON, "payment_amount", "payment_date", "balance_due", "statement_link"
     ),

@@ -86,6 +86,7 @@ def message_queue(
     recipient: str | None = None,
     invoice: Invoice | None = None,
     payment: Payment | None = None,
+    wording: tuple[str, str] | None = None,
 ) -> Message:
     """Write the message as it will be sent and, when it may be sent, queue the send.
 
@@ -93,7 +94,9 @@ def message_queue(
     and contact's names and the organization's are filled in here. ``contact`` picks the
     person; ``recipient`` overrides the address. Attachments are not passed here: they are
     made at send time by the providers registered for the kind (``channels``), so nothing of
-    them is stored or put on the broker.
+    them is stored or put on the broker. ``wording`` ((subject, body)) replaces the kind's
+    template, for senders with wording of their own (a reminder step's tone); it fills in the
+    same placeholders.
     """
     if customer.organization_id != org.pk:
         raise ValueError("The customer belongs to another organization.")
@@ -120,9 +123,13 @@ def message_queue(
         recipient=address,
         sender=email_sender(org) if channel == Channel.EMAIL else sms_sender(org),
     )
-    text = message_template_effective(
-        org=org, kind=kind, channel=channel, language=customer.language
-    )
+    if wording is not None:
+        subject_text, body_text = wording
+    else:
+        text = message_template_effective(
+            org=org, kind=kind, channel=channel, language=customer.language
+        )
+        subject_text, body_text = text.subject, text.body
     status: str | None
     try:
         composed = message_compose(
@@ -131,13 +138,13 @@ def message_queue(
             contact=contact,
             channel=channel,
             recipient=address,
-            subject=text.subject,
-            body=text.body,
+            subject=subject_text,
+            body=body_text,
             values=values,
         )
     except PlaceholderError as exc:
         # Keep the wording as written, so the log shows what could not be filled in.
-        composed = Composed(subject=text.subject, body_text=text.body, body_html="")
+        composed = Composed(subject=subject_text, body_text=body_text, body_html="")
         status, reason = MessageStatus.SKIPPED, f"The wording could not be filled in: {exc}"
     else:
         status, reason = _block(
@@ -250,6 +257,25 @@ def _block(
     if channel == Channel.SMS and not sms_consent_active(org=org, phone=address):
         return MessageStatus.SKIPPED, "No recorded consent to text this number."
     return None, ""
+
+
+def message_blocked(
+    *,
+    org: Organization,
+    channel: str,
+    kind: str,
+    address: str,
+    preferred_channel: str | None,
+) -> tuple[str | None, str]:
+    """Why a message of ``kind`` to ``address`` would not go out now, as (status, reason);
+    (None, "") when it would. For callers that plan messages (the reminder timeline)."""
+    return _block(
+        org=org,
+        channel=channel,
+        kind=kind,
+        address=address,
+        preferred_channel=preferred_channel,
+    )
 
 
 def _enqueue_on_commit(*, org_id: int, message_id: int) -> None:

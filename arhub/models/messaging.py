@@ -24,6 +24,7 @@ class Channel(models.TextChoices):
 class MessageKind(models.TextChoices):
     INVOICE = "invoice", "Invoice"
     REMINDER = "reminder", "Reminder"
+    REMINDER_DIGEST = "reminder_digest", "Reminder (several invoices)"
     RECEIPT = "receipt", "Receipt"
     THANK_YOU = "thank_you", "Thank you"
     DISPUTE_UPDATE = "dispute_update", "Dispute update"

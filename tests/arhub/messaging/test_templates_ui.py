@@ -36,7 +36,7 @@ def page(response) -> str:
 def test_the_list_shows_every_kind_channel_and_language_custom_or_built_in(tenant):
     MessageTemplateFactory(organization=tenant.org, kind="invoice", channel="sms", language="es")
     html = page(tenant.client(Role.VIEWER).get(LIST))
-    assert html.count("Built-in") == 8 * 2 * 2 - 1
+    assert html.count("Built-in") == 9 * 2 * 2 - 1
     assert html.count("Your wording") == 1
     assert 'href="/settings/messages/invoice/sms/es/">Your wording' in html
     assert ">Thank you</th>" in html and ">SMS · Español</th>" in html
