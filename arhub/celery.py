@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from celery import Celery
 
+from arhub.env import env_int
+
 # DJANGO_SETTINGS_MODULE is not defaulted here: this module is imported with the arhub package,
 # and a default set in os.environ would leak into every process started from one that merely
 # imported arhub (the test runner would then run on development settings).
@@ -50,6 +52,12 @@ app.conf.beat_schedule = {
     },
     # Late fees, once per period in each organization's calendar: hourly, so each organization
     # is charged soon after its own midnight; a run that finds nothing new due writes nothing.
+    # Reminder steps that came due; one sweep at a time (an advisory lock), so a second beat
+    # started by mistake does nothing.
+    "sweep-reminders": {
+        "task": "reminders.tasks.reminders_sweep_task",
+        "schedule": timedelta(minutes=env_int("REMINDER_SWEEP_MINUTES", default=5, minimum=1)),
+    },
     "apply-late-fees": {
         "task": "payments.tasks.late_fees_sweep",
         "schedule": timedelta(hours=1),

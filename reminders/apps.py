@@ -6,3 +6,10 @@ class RemindersConfig(AppConfig):
 
     name = "reminders"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from arhub.messaging.channels import attachment_provider_register
+        from arhub.models import MessageKind
+        from reminders.sending import reminder_pdf_attachments
+
+        attachment_provider_register(kind=MessageKind.REMINDER, provider=reminder_pdf_attachments)

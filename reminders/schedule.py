@@ -76,13 +76,13 @@ def next_step(
 
 def channels_for(step_channel: str, preferred: str) -> list[str]:
     """The channels a step goes out on for a customer who prefers ``preferred`` (``email``,
-    ``sms`` or ``both``)."""
+    ``sms`` or ``both``). An email or SMS step is that channel, whatever the preference (the
+    message log then says why it was not sent, if the customer does not take it); "both" and
+    "the customer's preference" are the channels the customer takes."""
     if step_channel == StepChannel.EMAIL:
         return ["email"]
     if step_channel == StepChannel.SMS:
         return ["sms"]
-    if step_channel == StepChannel.BOTH:
-        return ["email", "sms"]
     if preferred == "sms":
         return ["sms"]
     if preferred == "both":

@@ -63,6 +63,10 @@ MAX_ATTEMPTS = 20
 # in "sending" belongs to a worker that died.
 STALE_AFTER = timedelta(minutes=15)
 REQUEUE_BATCH = 500
+SMS_NOT_RESENT = (
+    "The worker stopped while sending this text; it is not sent again, so the customer never "
+    "gets it twice."
+)
 
 # The customer's preferred_channel values (invoicing.PreferredChannel) each channel serves.
 _PREFERRED_CHANNELS: dict[str, tuple[str, ...]] = {
@@ -363,13 +367,26 @@ def _finish(message: Message, *, status: str, reason: str) -> Message:
 
 def messages_requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
     """Put back in the queue, and enqueue again, messages nobody is working on: queued rows
-    whose task was lost or ran out of retries (a long provider outage), and sending rows whose
-    worker died. Rows are claimed under a skip-locked lock, so two sweeps never share one.
+    whose task was lost or ran out of retries (a long provider outage), and emails whose worker
+    died while sending (texts in that state are marked failed instead: at most once). Rows
+    are claimed under a skip-locked lock, so two sweeps never share one.
 
     Crosses organizations on purpose: it is the system's own housekeeping, like the invitation
     purge, and each message is then sent under its own organization."""
     now = timezone.now()
     with transaction.atomic():
+        # A text claimed by a worker that died may have reached the provider: it is never sent
+        # again (a customer must not get the same text twice); the log says what happened.
+        Message.objects.filter(
+            channel=Channel.SMS,
+            status=MessageStatus.SENDING,
+            direction=Direction.OUTBOUND,
+            updated_at__lt=now - older_than,
+        ).update(
+            status=MessageStatus.FAILED,
+            status_reason=SMS_NOT_RESENT,
+            updated_at=now,
+        )
         stale = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(

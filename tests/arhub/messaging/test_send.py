@@ -543,6 +543,24 @@ def test_the_sweep_requeues_what_nobody_is_working_on(
         assert messages_requeue_stale() == 3  # now the fresh one is stale too
 
 
+@pytest.mark.django_db
+def test_a_text_whose_worker_died_mid_send_is_never_sent_again(
+    tenant, enqueued, django_capture_on_commit_callbacks
+):
+    customer = MessagingCustomerFactory(organization=tenant.org)
+    text = MessageFactory(customer=customer, status=MessageStatus.SENDING, channel="sms")
+    queued_text = MessageFactory(customer=customer, status=MessageStatus.QUEUED, channel="sms")
+    Message.objects.filter(pk__in=[text.pk, queued_text.pk]).update(
+        updated_at=timezone.now() - timedelta(minutes=20)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_requeue_stale() == 1
+    assert enqueued == [(tenant.org.pk, queued_text.pk)]  # a text never sent may still go
+    failed = Message.objects.get(pk=text.pk)
+    assert failed.status == MessageStatus.FAILED
+    assert "not sent again" in failed.status_reason
+
+
 # ---- A real worker
 
 
