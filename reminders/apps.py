@@ -10,6 +10,9 @@ class RemindersConfig(AppConfig):
     def ready(self) -> None:
         from arhub.messaging.channels import attachment_provider_register
         from arhub.models import MessageKind
+        from reminders import page_sections
         from reminders.sending import reminder_pdf_attachments
 
         attachment_provider_register(kind=MessageKind.REMINDER, provider=reminder_pdf_attachments)
+        # The invoice's reminder timeline and the customer's policy and pause, on their pages.
+        page_sections.register()

@@ -8,7 +8,7 @@ disputes, so it asks them; they never call it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from arhub.models import Organization
@@ -79,7 +79,18 @@ def invoice_holds(
             held[pk] = Hold(
                 "customer_paused", "Customer's reminders " + reason[0].lower() + reason[1:]
             )
+    still_open = [invoice for invoice in invoices if invoice.pk not in held]
+    for pk, hold in invoice_extra_holds(org=org, invoices=still_open).items():
+        held.setdefault(pk, hold)
     return held
+
+
+def invoice_extra_holds(*, org: Organization, invoices: Sequence[Invoice]) -> dict[int, Hold]:
+    """Holds from the apps reminders asks before sending: a dispute open, a payment plan, a
+    promise to pay until a date. Empty until disputes and plans land (issue 8 fills this, in a
+    constant number of queries however many invoices); every caller of ``invoice_holds`` (the
+    sweep, the sender, the invoice's reminder timeline) then honours them."""
+    return {}
 
 
 def invoice_hold(*, org: Organization, invoice: Invoice) -> Hold | None:
