@@ -45,6 +45,7 @@ from arhub.models import (
 # from reminders still receives the invoice they owe.
 _SCOPES_FOR_KIND: dict[str, tuple[str, ...]] = {
     MessageKind.REMINDER: (SuppressionScope.REMINDERS, SuppressionScope.ALL),
+    MessageKind.REMINDER_DIGEST: (SuppressionScope.REMINDERS, SuppressionScope.ALL),
     MessageKind.RECEIPT: (SuppressionScope.RECEIPTS, SuppressionScope.ALL),
     MessageKind.THANK_YOU: (SuppressionScope.RECEIPTS, SuppressionScope.ALL),
 }

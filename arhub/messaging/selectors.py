@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 # Whose contacts get which kinds: those marked for reminders get reminders, those marked for
 # invoices get the money documents; everything else goes to the primary contact.
-REMINDER_KINDS = frozenset({MessageKind.REMINDER, MessageKind.PLAN_UPDATE})
+REMINDER_KINDS = frozenset(
+    {MessageKind.REMINDER, MessageKind.REMINDER_DIGEST, MessageKind.PLAN_UPDATE}
+)
 INVOICE_KINDS = frozenset(
     {MessageKind.INVOICE, MessageKind.STATEMENT, MessageKind.RECEIPT, MessageKind.THANK_YOU}
 )

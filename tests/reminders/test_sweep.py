@@ -341,3 +341,35 @@ def test_a_claim_whose_worker_died_is_handed_out_again(tenant: Tenant) -> None:
     assert result.reclaimed == 1
     assert sent_offsets(invoice.pk) == [0]
     assert Decimal(len(mail.outbox)) == 1
+
+
+def test_a_digest_honours_a_reminders_unsubscribe_and_the_reminders_contact(
+    tenant: Tenant,
+) -> None:
+    from arhub.messaging.consent import suppression_add
+
+    default_policy(tenant.org, weekdays=EVERY_DAY)
+    zone = "Europe/London"
+    due = date(2027, 6, 10)
+    customer = customer_in(tenant.org, zone)
+    primary = customer.contacts.get()
+    primary.receives_reminders = False
+    primary.save()
+    ap = customer.contacts.create(
+        organization=tenant.org,
+        name="Accounts",
+        email="payables@example.test",
+        is_primary=False,
+        receives_reminders=True,
+    )
+    for price in ("100", "200"):
+        invoice_due(tenant.org, customer, due, price=price)
+    run_at(local(zone, due))
+    [digest] = reminder_messages()
+    assert digest.kind == MessageKind.REMINDER_DIGEST and digest.recipient == ap.email
+    suppression_add(
+        org=tenant.org, channel="email", address=ap.email, scope="reminders", reason="unsubscribed"
+    )
+    run_at(local(zone, due + timedelta(days=3)))
+    later = reminder_messages()[1]
+    assert later.status == MessageStatus.SUPPRESSED
