@@ -51,7 +51,12 @@ def add_customers(org: Organization) -> tuple[Customer, Invoice]:
     an open invoice."""
     other = CustomerFactory(organization=org, display_name="Kyoto Tea Trading")
     ContactFactory(customer=other, name="Aiko", email="buyer@kyoto-tea.test")
-    harbour = CustomerFactory(organization=org, display_name="Harbour Tiles", language="en")
+    harbour = CustomerFactory(
+        organization=org,
+        display_name="Harbour Tiles",
+        language="en",
+        timezone="America/New_York",
+    )
     ContactFactory(customer=harbour, name="Jo Harbour", email="jo@harbour-tiles.test")
     today = timezone.localdate()
     invoice = invoice_make(
@@ -200,6 +205,14 @@ def test_owner_edits_the_default_policy_and_previews_a_step(
     card = page.get_by_role("region", name=re.compile("^Standard"))
     expect(card).to_contain_text("Monday to Friday, 10:00 to 16:00 in the customer's time")
     expect(card).to_contain_text("7 days after the due date: final notice by email")
+
+    # The invoice's timeline: the next reminder at the new window's opening where the customer
+    # is (New York), and the same moment on the owner's clock (Dublin, four or five hours
+    # ahead, as their DST changes fall on different dates).
+    page.goto(f"/invoices/{invoice.pk}/")
+    timeline = page.get_by_role("region", name="Reminders")
+    expect(timeline).to_contain_text(re.compile(r"10:00 in New York \(.*, 1[45]:00 your time\)"))
+    shoot(page, "desktop-invoice-timeline")
     assert console == [], console
 
 
