@@ -20,6 +20,10 @@ from arhub.models import Organization
     retry_backoff=30,
     retry_backoff_max=600,
     retry_jitter=True,
+    # SMTP and Twilio give up within 20 s; the limit makes sure no send is still running when
+    # the stale sweep (services.STALE_AFTER) takes its row for a dead worker's and sends again.
+    soft_time_limit=120,
+    time_limit=150,
 )
 def message_send_task(self: Any, org_id: int, message_id: int) -> str:
     """Send a queued message. A message already sent, or held by another worker, is left
