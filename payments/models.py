@@ -21,6 +21,10 @@ from arhub.models import OrgOwned, OrgQuerySet
 ZERO = Decimal(0)
 
 
+def list_all_frequencies() -> list[str]:
+    return ["weekly", "fortnightly", "monthly"]
+
+
 class PaymentMethod(models.TextChoices):
     CHEQUE = "cheque", "Cheque"
     BANK_TRANSFER = "bank_transfer", "Bank transfer"
@@ -201,6 +205,33 @@ class PaymentSettings(OrgOwned):
     bank_debit_enabled = models.BooleanField(
         default=False, help_text="Bank debits through Stripe where your currency has one"
     )
+    # "Can't pay today?" on the pay page: promises, plans and their limits.
+    promises_enabled = models.BooleanField(
+        default=True, help_text="Let customers promise a payment date from the pay page"
+    )
+    promise_max_days = models.PositiveSmallIntegerField(
+        default=30, help_text="How far ahead a customer may promise to pay, in days"
+    )
+    promise_grace_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days after the promised date before a promise counts as broken"
+    )
+    plans_enabled = models.BooleanField(
+        default=True, help_text="Let customers ask for a payment plan from the pay page"
+    )
+    plan_max_instalments = models.PositiveSmallIntegerField(default=6)
+    # In the invoice's currency.
+    plan_min_instalment = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(50))
+    plan_frequencies = models.JSONField(default=list_all_frequencies)
+    plan_grace_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Days after a missed instalment before the plan counts as broken"
+    )
+    plan_auto_approve = models.BooleanField(
+        default=True, help_text="Start plans inside the rules below without waiting for you"
+    )
+    plan_auto_max_balance = models.DecimalField(
+        max_digits=18, decimal_places=3, default=Decimal(2000)
+    )
+    plan_auto_max_instalments = models.PositiveSmallIntegerField(default=4)
     stripe_secret_key = models.TextField(blank=True)
     stripe_webhook_secret = models.TextField(blank=True)
     stripe_key_hint = models.CharField(max_length=8, blank=True)
@@ -220,6 +251,15 @@ class PaymentSettings(OrgOwned):
             models.UniqueConstraint(fields=["organization"], name="paymentsettings_one_per_org"),
             models.CheckConstraint(
                 condition=models.Q(partial_minimum__gte=0), name="paymentsettings_min_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    promise_max_days__gte=1,
+                    plan_max_instalments__gte=2,
+                    plan_min_instalment__gte=0,
+                    plan_auto_max_balance__gte=0,
+                ),
+                name="paymentsettings_arrangement_limits",
             ),
         ]
 
@@ -358,3 +398,16 @@ class StatementLink(OrgOwned):
 
     def __str__(self) -> str:
         return f"statement link {self.pk} of customer {self.customer_id}"
+
+
+# Plans and promises live in their own modules; Django finds models imported here.
+from payments.plan_models import (  # noqa: E402, F401
+    Instalment,
+    InstalmentChange,
+    PaymentPlan,
+    PaymentPlanInvoice,
+    PlanFrequency,
+    PlanOrigin,
+    PlanStatus,
+)
+from payments.promise_models import PromiseStatus, PromiseToPay  # noqa: E402, F401

@@ -13,6 +13,7 @@ from arhub.models.messaging import (
     SuppressionReason,
     SuppressionScope,
 )
+from arhub.models.notices import Notice, NoticeKind
 from arhub.models.tenancy import Invitation, Membership, Organization, OrgOwned, OrgQuerySet
 from arhub.models.tokens import ApiToken
 
@@ -29,6 +30,8 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "MessageTemplate",
+    "Notice",
+    "NoticeKind",
     "OrgOwned",
     "OrgQuerySet",
     "Organization",
