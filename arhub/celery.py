@@ -50,14 +50,14 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.stripe_events_requeue_stale",
         "schedule": timedelta(minutes=5),
     },
-    # Late fees, once per period in each organization's calendar: hourly, so each organization
-    # is charged soon after its own midnight; a run that finds nothing new due writes nothing.
     # Reminder steps that came due; one sweep at a time (an advisory lock), so a second beat
     # started by mistake does nothing.
     "sweep-reminders": {
         "task": "reminders.tasks.reminders_sweep_task",
         "schedule": timedelta(minutes=env_int("REMINDER_SWEEP_MINUTES", default=5, minimum=1)),
     },
+    # Late fees, once per period in each organization's calendar: hourly, so each organization
+    # is charged soon after its own midnight; a run that finds nothing new due writes nothing.
     "apply-late-fees": {
         "task": "payments.tasks.late_fees_sweep",
         "schedule": timedelta(hours=1),

@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from arhub.models import Invitation
+from arhub.models import Invitation, Membership, Notice
 from arhub.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -41,3 +41,27 @@ def invitation_email_send(*, invitation: Invitation, secret: str) -> bool:
         logger.exception("Invitation email to %s failed", invitation.email)
         return False
     return True
+
+
+def notice_email_send(*, notice: Notice) -> int:
+    """Email a notice to the organization's owners and admins; how many it reached."""
+    org = notice.organization
+    recipients = sorted(
+        Membership.objects.for_org(org)
+        .filter(role__in=[Role.OWNER, Role.ADMIN], user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return 0
+    context = {"org": org, "notice": notice, "link": settings.SITE_URL + notice.path}
+    message = EmailMultiAlternatives(
+        subject=f"{org.name}: {notice.summary}",
+        body=render_to_string("emails/notice.txt", context),
+        to=recipients,
+    )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException, AnymailError):
+        logger.exception("Notice %s email failed", notice.pk)
+        return 0
+    return len(recipients)

@@ -39,6 +39,7 @@ from payments.pay_access import (
     pay_link_exchange,
     post_from_elsewhere,
 )
+from payments.pay_arrangements import pay_arrangements
 from payments.pay_forms import OTHER, PayAmountForm
 from payments.pay_labels import notice_text, words_for
 from payments.pay_options import PayOptions, checkout_origin, pay_options
@@ -163,6 +164,7 @@ def _page(
             if options.offline_words
             else words["card_unavailable"]
         ),
+        "arrangements": pay_arrangements(access, payable=state.payable, language=state.language),
         "also_accept": (
             words["also_accept"].format(methods=", ".join(options.others)) if options.others else ""
         ),
