@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from arhub.models import ApiToken, AuditEvent, Invitation, Membership, Organization, User
+from arhub.models import (
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Notice,
+    Organization,
+    User,
+)
 from arhub.roles import Perm, role_allows
 
 
@@ -66,3 +74,9 @@ def api_token_get(*, org: Organization, viewer: Membership, token_id: int) -> Ap
 
 def audit_event_list(*, org: Organization) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.for_org(org).order_by("-created_at", "-id")
+
+
+def notice_list_unread(*, org: Organization, limit: int = 10) -> tuple[list[Notice], int]:
+    """The newest unread notices and how many are unread in all."""
+    unread = Notice.objects.for_org(org).filter(read_at__isnull=True)
+    return list(unread.order_by("-created_at", "-pk")[:limit]), unread.count()

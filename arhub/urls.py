@@ -45,6 +45,7 @@ auth_urls = [
 dashboard_urls = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("notices/read/", dashboard.NoticesReadView.as_view(), name="notices_read"),
     path("orgs/switch/", dashboard.OrganizationSwitchView.as_view(), name="organization_switch"),
     path("orgs/new/", dashboard.OrganizationCreateView.as_view(), name="organization_create"),
     path("settings/", org_settings.OrganizationSettingsView.as_view(), name="settings"),

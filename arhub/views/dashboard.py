@@ -16,8 +16,10 @@ from arhub.forms import OrganizationCreateForm
 from arhub.middleware import SESSION_ORG_KEY
 from arhub.models import User
 from arhub.permissions import OrgViewMixin
-from arhub.selectors import membership_list_for_user
+from arhub.roles import Perm
+from arhub.selectors import membership_list_for_user, notice_list_unread
 from arhub.services.accounts import organization_create
+from arhub.services.notices import notices_mark_read
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,6 +28,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 class DashboardView(OrgViewMixin, TemplateView):
     template_name = "arhub/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["notices"], context["notice_count"] = notice_list_unread(org=self.org)
+        return context
+
+
+class NoticesReadView(OrgViewMixin, View):
+    """Mark one notice read (``notice``) or all of them; back to the dashboard."""
+
+    required_perm = Perm.OPERATE
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        raw = request.POST.get("notice", "")
+        ids = [int(raw)] if raw.isdigit() else None
+        count = notices_mark_read(org=self.org, notice_ids=ids)
+        if ids is None:
+            messages.info(request, f"Marked {count} notice{'s' if count != 1 else ''} read.")
+        return redirect("dashboard")
 
 
 class OrganizationSwitchView(LoginRequiredMixin, View):

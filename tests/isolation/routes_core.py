@@ -155,6 +155,8 @@ ROUTES: dict[str, Route] = {
     # The current organization's pages.
     "home": Route("org_page", expect={"GET": {302}}),
     "dashboard": Route("org_page"),
+    # Marks A's own notices read; B's are untouched (the snapshot says so).
+    "notices_read": Route("org_page", data={"POST": {}}, expect={"POST": (302,)}),
     "organization_switch": Route("custom", custom=sweep_organization_switch),
     "organization_create": Route(
         "org_page",
