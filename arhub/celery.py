@@ -62,4 +62,21 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.late_fees_sweep",
         "schedule": timedelta(hours=1),
     },
+    # Promises to pay still unpaid past their grace days are broken (the owner is told and
+    # reminders resume); hourly, so each organization's are judged soon after its midnight.
+    "sweep-promises": {
+        "task": "payments.tasks.promises_sweep_task",
+        "schedule": timedelta(hours=1),
+    },
+    # Payment plans with an instalment unpaid past the grace days are broken (the owner is told
+    # and the invoices go back to the normal reminders); hourly, for each organization's midnight.
+    "sweep-payment-plans": {
+        "task": "payments.tasks.plans_sweep_task",
+        "schedule": timedelta(hours=1),
+    },
+    # Dispute attachments whose transaction rolled back after they were written to disk.
+    "remove-orphan-dispute-files": {
+        "task": "disputes.tasks.dispute_attachment_orphans_sweep",
+        "schedule": timedelta(hours=6),
+    },
 }

@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("arhub.messaging.api_urls")),
     path("", include("invoicing.api_urls")),
     path("", include("payments.api_urls")),
+    path("", include("disputes.api_urls")),
     path("", include("reminders.api_urls")),
 ]
 

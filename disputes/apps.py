@@ -6,3 +6,8 @@ class DisputesConfig(AppConfig):
 
     name = "disputes"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from disputes import page_sections
+
+        page_sections.register()

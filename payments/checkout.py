@@ -33,6 +33,7 @@ from arhub.money import ZERO, is_quantized, money_format
 from invoicing.models import OUTSTANDING_STATUSES, Contact, Customer, Invoice
 from payments.amount_due import amount_due
 from payments.models import CheckoutSession, CheckoutStatus, PaymentSettings
+from payments.plan_selectors import active_plans_by_invoice
 from payments.selectors import payment_settings_get
 from payments.stripe_amounts import to_stripe_amount
 from payments.stripe_client import (
@@ -98,6 +99,9 @@ def checkout_lines_check(
     if len(currencies) > 1:
         raise ValidationError({"lines": "Invoices in different currencies are paid separately."})
     seen: set[int] = set()
+    # An active payment plan asks for its instalments: paying one is never "too little", even
+    # where the organization takes no part payments.
+    on_plan = active_plans_by_invoice(org=org, invoice_ids=[line.invoice.pk for line in lines])
     for index, line in enumerate(lines):
         at = f"lines[{index}]"
         invoice = line.invoice
@@ -118,7 +122,7 @@ def checkout_lines_check(
             errors[at] = f"Only {owed} is owed on {label}."
         elif line.amount < due.due_today:
             minimum = min(payment_settings.partial_minimum, due.due_today)
-            if not payment_settings.allow_partial:
+            if not (payment_settings.allow_partial or invoice.pk in on_plan):
                 errors[at] = f"{label} is paid in full: {_money(due.due_today, invoice, org)}."
             elif line.amount < minimum:
                 errors[at] = f"The smallest payment we can take is {_money(minimum, invoice, org)}."

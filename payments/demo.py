@@ -33,6 +33,7 @@ from invoicing.credit_services import credit_note_create
 from invoicing.models import OUTSTANDING_STATUSES, Invoice, InvoiceStatus
 from invoicing.terms import Terms
 from payments.amount_due import discount_deadline, early_discount
+from payments.demo_arrangements import arrangements_seed
 from payments.demo_payer import demo_payment
 from payments.demo_stamps import Stamps
 from payments.late_fee_services import late_fee_waive, late_fees_apply
@@ -277,8 +278,12 @@ def seed(*, org: Organization, rng: random.Random, owner: User, options: dict[st
     story.card_refund()
     story.late_fees()
     story.stamps.save()
+    # Promises, plans and disputes, told at their own moments on customers in none of the above.
+    arranged = arrangements_seed(
+        org=org, owner=owner, today=today, pick=story.pick, avoid=story.used
+    )
     methods = Counter(Payment.objects.for_org(org).values_list("method", flat=True))
     shown = ", ".join(
         f"{methods[m]} {PaymentMethod(m).label.lower()}" for m in PaymentMethod.values if methods[m]
     )
-    return f"{methods.total()} payments ({shown}); " + ", ".join(story.told)
+    return f"{methods.total()} payments ({shown}); " + ", ".join(story.told + arranged)

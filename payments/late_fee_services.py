@@ -20,6 +20,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from arhub.clock import org_today
@@ -32,6 +33,7 @@ from invoicing.invoice_services import invoice_status_refresh
 from invoicing.models import OUTSTANDING_STATUSES, Invoice, LateFee, LateFeeKind
 from invoicing.terms import Terms, sentence_locale
 from payments.late_fee_rules import ChargedFee, late_fees_due
+from payments.models import PaymentPlanInvoice, PlanStatus
 from payments.selectors import payment_settings_get
 
 # Invoices locked and charged in one transaction: short locks, a fixed number of queries each.
@@ -43,6 +45,12 @@ class LateFeeStateError(ValidationError):
 
 
 def _overdue_ids(org: Organization, day: date) -> list[int]:
+    # An invoice an active payment plan covers is paid on the plan's dates, not late: no fee
+    # while the plan holds. If it breaks, the invoice's own terms apply again, periods missed
+    # meanwhile included (each dated its own day, as after any gap).
+    on_plan = PaymentPlanInvoice.objects.filter(
+        invoice=OuterRef("pk"), released_at__isnull=True, plan__status=PlanStatus.ACTIVE
+    )
     return list(
         Invoice.objects.for_org(org)
         .filter(
@@ -51,6 +59,7 @@ def _overdue_ids(org: Organization, day: date) -> list[int]:
             due_date__lt=day,
             terms__late_fee_kind__in=[LateFeeKind.FLAT, LateFeeKind.PERCENT],
         )
+        .exclude(Exists(on_plan))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

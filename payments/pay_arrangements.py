@@ -19,6 +19,12 @@ INTRO = {
     "es": "Puede pasar. Elija lo que mejor le convenga y nosotros nos encargamos del resto.",
 }
 
+QUESTION_TITLE = {"en": "Something not right?", "es": "¿Algo no está bien?"}
+QUESTION_INTRO = {
+    "en": "Tell us and we will look into it.",
+    "es": "Cuéntenos y lo revisaremos.",
+}
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -50,7 +56,11 @@ Contributor = Callable[[InvoiceAccess, bool, str], Contribution]
 
 def _contributors() -> list[Contributor]:
     # Imported here: each feature's module imports this one for Choice and Panel.
-    return []
+    from payments.pay_dispute import dispute_contribution
+    from payments.pay_plan import pay_plan_contribution
+    from payments.pay_promise import pay_promise_contribution
+
+    return [pay_promise_contribution, pay_plan_contribution, dispute_contribution]
 
 
 @dataclass(frozen=True)
@@ -71,4 +81,7 @@ def pay_arrangements(access: InvoiceAccess, *, payable: bool, language: str) -> 
         if part.panel is not None:
             panels.append(part.panel)
     lang = language if language in TITLE else "en"
+    if not payable or all(choice.key == "dispute" for choice in choices):
+        # A paid invoice offers only the dispute: "can't pay" would read oddly above it.
+        return Arrangements(QUESTION_TITLE[lang], QUESTION_INTRO[lang], choices, panels)
     return Arrangements(TITLE[lang], INTRO[lang], choices, panels)

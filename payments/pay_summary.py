@@ -6,7 +6,7 @@ March 10 and save $6.00"). Read by the pay page; figures come from ``payments.am
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -92,10 +92,16 @@ def pay_summary(
     words: dict[str, str],
     language: str,
     fees: list[FeeRow],
+    plan_due: Decimal | None = None,
 ) -> PaySummary:
     """``fees`` are the invoice document's late fees (``InvoiceDocument.fees``), so the page
-    and the PDF the customer downloads tell the same fees the same way."""
+    and the PDF the customer downloads tell the same fees the same way. ``plan_due`` is what an
+    active payment plan asks for now (``plan_selectors.plan_due_now``)."""
     due = amount_due(invoice, on=today)
+    if plan_due is not None and 0 < plan_due < due.due_today:
+        # The plan asks only for what is due now (the customer may pay more); the early-payment
+        # discount is for paying in full, so it is not offered against an instalment.
+        due = replace(due, discount=Decimal(0), discount_until=None, due_today=plan_due)
     days = Days.of(org_locale=org.locale, language=language)
     allocations = _allocations(org, invoice)
     credits = _credits(org, invoice)

@@ -46,6 +46,7 @@ from payments.pay_options import PayOptions, checkout_origin, pay_options
 from payments.pay_responses import private
 from payments.pay_sessions import GrantKind, grant_open
 from payments.pay_summary import PaySummary, pay_summary
+from payments.plan_selectors import active_plans_by_invoice, plan_due_now
 from payments.statement_links import statement_link_active
 from payments.stripe_client import StripeKeyRefused, StripeNotConnected, StripeUnavailable
 
@@ -69,12 +70,19 @@ class PageState:
     options: PayOptions
     payable: bool
     minimum: Decimal
+    # An active payment plan covers the invoice: it asks for less than the balance, and any
+    # amount up to the balance may be paid.
+    on_plan: bool = False
+
+    @property
+    def allow_partial(self) -> bool:
+        return self.options.allow_partial or self.on_plan
 
     def form(self, data: QueryDict | None = None) -> PayAmountForm:
         return PayAmountForm(
             data,
             due=self.summary.due,
-            allow_partial=self.options.allow_partial,
+            allow_partial=self.allow_partial,
             minimum=self.minimum,
             fmt=self.fmt,
             words=self.words,
@@ -87,14 +95,17 @@ def _state(access: InvoiceAccess) -> PageState:
     words = words_for(language)
     fmt = formatter_for(org, invoice.currency)
     doc = invoice_document(org=org, invoice=invoice)
+    today = org_today(org)
+    plan = active_plans_by_invoice(org=org, invoice_ids=[invoice.pk]).get(invoice.pk)
     summary = pay_summary(
         org=org,
         invoice=invoice,
-        today=org_today(org),
+        today=today,
         fmt=fmt,
         words=words,
         language=language,
         fees=doc.fees,
+        plan_due=plan_due_now(plan=plan, today=today) if plan is not None else None,
     )
     options = pay_options(org=org, currency=invoice.currency, words=words, language=language)
     return PageState(
@@ -106,6 +117,7 @@ def _state(access: InvoiceAccess) -> PageState:
         options=options,
         payable=invoice.status in OUTSTANDING_STATUSES and summary.due.due_today > 0,
         minimum=min(options.partial_minimum, summary.due.due_today),
+        on_plan=plan is not None,
     )
 
 
@@ -141,7 +153,7 @@ def _page(
         "options": options,
         "payable": state.payable,
         "online": online,
-        "partial": online and options.allow_partial,
+        "partial": online and state.allow_partial,
         "amount_help": words["amount_help"].format(
             minimum=fmt.money(state.minimum), balance=summary.balance
         ),

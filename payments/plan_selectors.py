@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 
-from arhub.models import Organization
-from payments.models import PaymentPlan, PaymentPlanInvoice, PlanStatus
+from django.shortcuts import get_object_or_404
+
+from arhub.models import Organization, OrgQuerySet
+from arhub.money import ZERO
+from invoicing.models import Customer, Invoice
+from payments.models import Instalment, PaymentPlan, PaymentPlanInvoice, PlanStatus
+from payments.plan_models import LIVE_PLAN_STATUSES
 
 
 def active_plans_by_invoice(
@@ -23,3 +30,50 @@ def active_plans_by_invoice(
         .select_related("plan")
     )
     return {link.invoice_id: link.plan for link in links}
+
+
+def plan_list(
+    *, org: Organization, status: str | None = None, customer: Customer | None = None
+) -> OrgQuerySet[PaymentPlan]:
+    """Newest first, with their customers."""
+    plans = PaymentPlan.objects.for_org(org).select_related("customer")
+    if status:
+        plans = plans.filter(status=status)
+    if customer is not None:
+        plans = plans.filter(customer_id=customer.pk)
+    return plans.order_by("-created_at", "-pk")
+
+
+def plan_get(*, org: Organization, plan_id: int) -> PaymentPlan:
+    """A plan of this organization, or 404 (another tenant's id included)."""
+    return get_object_or_404(
+        PaymentPlan.objects.for_org(org).select_related("customer"), pk=plan_id
+    )
+
+
+def live_plan_for_invoice(*, org: Organization, invoice: Invoice) -> PaymentPlan | None:
+    """The proposed or active plan the invoice is in, if any (at most one: a unique index)."""
+    link = (
+        PaymentPlanInvoice.objects.for_org(org)
+        .filter(
+            invoice_id=invoice.pk, released_at__isnull=True, plan__status__in=LIVE_PLAN_STATUSES
+        )
+        .select_related("plan", "plan__customer")
+        .first()
+    )
+    return link.plan if link is not None else None
+
+
+def plan_due_now(*, plan: PaymentPlan, today: date) -> Decimal:
+    """What the pay page asks for: the unpaid rest of the instalments due by ``today``; when
+    none is due yet, the next instalment's rest (zero when all are paid)."""
+    rows = list(
+        Instalment.objects.filter(organization_id=plan.organization_id, plan_id=plan.pk).order_by(
+            "due_date", "seq"
+        )
+    )
+    due = sum((row.remaining for row in rows if row.due_date <= today), ZERO)
+    if due > 0:
+        return due
+    upcoming = next((row for row in rows if row.remaining > 0), None)
+    return upcoming.remaining if upcoming is not None else ZERO

@@ -29,6 +29,7 @@ from invoicing.invoice_balances import invoice_balances_write
 from invoicing.invoice_services import invoice_status_refresh
 from invoicing.models import Invoice
 from payments.models import Payment, PaymentAllocation, PaymentRefund
+from payments.plan_settle import plans_settle
 from payments.services import PaymentStateError, _lock_invoices, _lock_payment
 
 
@@ -103,6 +104,8 @@ def _allocations_save(
     for invoice in invoices.values():
         invoice_status_refresh(invoice)
     invoice_balances_write(org=org, invoices=list(invoices.values()), now=now)
+    # A payment plan's instalments paid by this money are owed again.
+    plans_settle(org=org, invoice_ids=list(invoices))
     return invoices
 
 

@@ -31,6 +31,8 @@ from invoicing.models import OUTSTANDING_STATUSES, Customer, Invoice, InvoiceSta
 from payments.allocation import allocation_plan_auto
 from payments.amount_due import discount_settling
 from payments.models import Payment, PaymentAllocation, PaymentMethod, PaymentStatus
+from payments.plan_settle import plans_settle
+from payments.promise_services import promises_settle
 from payments.receipts import receipt_queue_on_commit
 
 Plan = list[tuple[Invoice, Decimal]]
@@ -187,6 +189,13 @@ def _invoices_save(
         invoice.amount_discounted += discount
         invoice_status_refresh(invoice)
     invoice_balances_write(org=org, invoices=[invoice for invoice, _, _ in changes], now=now)
+    # A promise is kept when its invoice is paid off (here, with the invoices locked); a
+    # payment that pays nothing off costs no query.
+    promises_settle(
+        org=org, invoice_ids=[invoice.pk for invoice, _, _ in changes if invoice.balance_due <= 0]
+    )
+    # Payment plans follow their invoices' balances, both ways (a reversal un-pays).
+    plans_settle(org=org, invoice_ids=[invoice.pk for invoice, _, _ in changes])
 
 
 def _audit(

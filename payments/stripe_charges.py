@@ -7,8 +7,9 @@ already recorded is taken back under an id made of the charge and that total. Ei
 more is taken back than the charge's ``amount_refunded``, so neither a repeat nor a mix of both
 renderings takes the same money back twice.
 
-``charge.dispute.created`` flags the payment with the bank's reason; the disputes app opens the
-dispute record from there.
+``charge.dispute.created`` flags the payment with the bank's reason and opens a chargeback
+dispute (``disputes.services.dispute_open``, once per Stripe dispute id) on the invoice the
+payment was applied to first.
 
 An event about a payment not recorded yet (Stripe does not promise any order) waits, and the
 stale sweep tries it again, for ``WAIT_FOR_PAYMENT``; after that it goes to the owner.
@@ -26,11 +27,14 @@ from django.utils import timezone
 
 from arhub.models import Organization
 from arhub.money import ZERO, money_format
-from payments.models import Payment, PaymentRefund, PaymentSettings, StripeEvent
+from disputes.models import DisputeKind, DisputeReason
+from disputes.services import dispute_open
+from payments.models import Payment, PaymentAllocation, PaymentRefund, PaymentSettings, StripeEvent
 from payments.refund_services import payment_refund
 from payments.stripe_amounts import to_stripe_amount
 from payments.stripe_facts import (
     ChargeRefundFacts,
+    DisputeFacts,
     FactsMissing,
     charge_refund_facts,
     dispute_facts,
@@ -162,5 +166,47 @@ def dispute_event_apply(
         payment.save(update_fields=["chargeback_at", "chargeback_reason"])
     return applied(
         payment,
-        f"The customer's bank opened a chargeback ({facts.reason.replace('_', ' ')}).",
+        f"The customer's bank opened a chargeback ({facts.reason.replace('_', ' ')}). "
+        + _chargeback_dispute_open(org, payment, facts),
     )
+
+
+# Stripe's dispute reasons that match one of ours; the rest are "something else", with the
+# bank's own reason kept beside it.
+_STRIPE_REASONS = {
+    "duplicate": DisputeReason.DUPLICATE,
+    "product_not_received": DisputeReason.NOT_RECEIVED,
+    "product_unacceptable": DisputeReason.QUALITY,
+}
+
+
+def _chargeback_dispute_open(org: Organization, payment: Payment, facts: DisputeFacts) -> str:
+    """Open the chargeback's dispute on the invoice the payment went to first (once per Stripe
+    dispute); what happened, for the event's note."""
+    first = (
+        PaymentAllocation.objects.for_org(org)
+        .filter(payment=payment)
+        .select_related("invoice")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if first is None:
+        return "The payment was not applied to an invoice, so no dispute was opened."
+    invoice = first.invoice
+    try:
+        with transaction.atomic():
+            dispute = dispute_open(
+                org=org,
+                invoice=invoice,
+                reason=_STRIPE_REASONS.get(facts.reason, DisputeReason.OTHER),
+                message="",
+                kind=DisputeKind.CHARGEBACK,
+                amount=facts.amount if facts.currency == invoice.currency else None,
+                bank_reason=facts.reason,
+                evidence_due_by=facts.evidence_due_by,
+                stripe_dispute_id=facts.dispute_id,
+                stripe_charge_id=facts.charge_id,
+            )
+    except ValidationError as exc:
+        return f"No dispute was opened on invoice {invoice.number}: {' '.join(exc.messages)}"
+    return f"Dispute {dispute.pk} is open on invoice {invoice.number}."

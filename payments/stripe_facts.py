@@ -209,6 +209,10 @@ class DisputeFacts:
     amount: Decimal | None
     currency: str
     created: dt.datetime
+    # For the dispute record (disputes.services.dispute_open): the charge and the day the
+    # bank wants the evidence by.
+    charge_id: str = ""
+    evidence_due_by: dt.datetime | None = None
 
 
 def dispute_facts(payload: dict[str, Any]) -> DisputeFacts:
@@ -225,6 +229,7 @@ def dispute_facts(payload: dict[str, Any]) -> DisputeFacts:
         else None
     )
     created = stripe_time(dispute.get("created")) or event_created(payload)
+    evidence = dispute.get("evidence_details")
     return DisputeFacts(
         dispute_id=stripe_id(dispute.get("id")),
         payment_intent=intent,
@@ -232,4 +237,6 @@ def dispute_facts(payload: dict[str, Any]) -> DisputeFacts:
         amount=amount,
         currency=code if amount is not None else "",
         created=created,
+        charge_id=stripe_id(dispute.get("charge")),
+        evidence_due_by=stripe_time(evidence.get("due_by")) if isinstance(evidence, dict) else None,
     )

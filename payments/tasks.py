@@ -6,8 +6,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from arhub.models import Organization
-from payments import late_fee_services, receipts, stripe_events
-from payments.models import PaymentSettings
+from payments import late_fee_services, plan_settle, promise_services, receipts, stripe_events
+from payments.models import PaymentPlan, PaymentSettings, PlanStatus, PromiseStatus, PromiseToPay
 
 
 @shared_task(acks_late=True)
@@ -57,4 +57,54 @@ def late_fees_sweep() -> int:
     )
     for org_id in org_ids:
         late_fees_apply_task.delay(org_id)
+    return len(org_ids)
+
+
+@shared_task(acks_late=True)
+def promises_sweep_org_task(org_id: int) -> int:
+    """Keep, end or break one organization's open promises as of its own today; safe to run
+    again (a promise decided once is no longer open)."""
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return 0
+    return len(promise_services.promises_sweep(org=org))
+
+
+@shared_task(acks_late=True)
+def promises_sweep_task() -> int:
+    """Hourly: one task per organization with an open promise, so each is judged soon after
+    its own midnight."""
+    org_ids = list(
+        PromiseToPay.objects.filter(status=PromiseStatus.OPEN)
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    for org_id in org_ids:
+        promises_sweep_org_task.delay(org_id)
+    return len(org_ids)
+
+
+@shared_task(acks_late=True)
+def plans_sweep_org_task(org_id: int) -> int:
+    """Break one organization's payment plans with an instalment unpaid past the grace days,
+    as of its own today; safe to run again (a broken plan is no longer active)."""
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return 0
+    return len(plan_settle.plans_sweep(org=org))
+
+
+@shared_task(acks_late=True)
+def plans_sweep_task() -> int:
+    """Hourly: one task per organization with an active payment plan, so each is judged soon
+    after its own midnight."""
+    org_ids = list(
+        PaymentPlan.objects.filter(status=PlanStatus.ACTIVE)
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    for org_id in org_ids:
+        plans_sweep_org_task.delay(org_id)
     return len(org_ids)

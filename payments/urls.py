@@ -1,13 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
 from payments import (
     late_fee_views,
     payment_detail_views,
     payment_form_views,
     payment_list_views,
+    promise_views,
     settings_views,
     stripe_review_views,
-    views,
 )
 
 urlpatterns = [
@@ -38,7 +38,19 @@ urlpatterns = [
         late_fee_views.LateFeeWaiveView.as_view(),
         name="late_fee_waive",
     ),
-    path("plans/", views.PlansView.as_view(), name="plans"),
+    # Payment plans: the list, one plan and the owner's decisions, offering (payments.plan_urls).
+    path("", include("payments.plan_urls")),
+    path("payments/promises/", promise_views.PromiseListView.as_view(), name="promises"),
+    path(
+        "payments/promises/<int:pk>/cancel/",
+        promise_views.PromiseCancelView.as_view(),
+        name="promise_cancel",
+    ),
+    path(
+        "invoices/<int:invoice_pk>/promise/",
+        promise_views.InvoicePromiseCreateView.as_view(),
+        name="invoice_promise_create",
+    ),
     path(
         "payments/review/", stripe_review_views.StripeReviewListView.as_view(), name="stripe_review"
     ),

@@ -7,7 +7,8 @@ the sender skips it and the reminder says why; after that the sweep plans nothin
 * A customer on holiday, paused at their first reminder in the last week.
 
 Both are chosen from the data alone (invoices still owed today, on the default policy, to
-customers whose reminders reach them, in date order), so the same seed tells the same stories.
+customers whose reminders reach them and who are in none of payments' promise, plan or dispute
+stories, in date order), so the same seed tells the same stories.
 A story whose moment never came is told on the last afternoon, so the pause is there anyway.
 """
 
@@ -20,7 +21,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from arhub.models import AuditEvent, Channel, Organization, Suppression, User
+from disputes.models import Dispute
 from invoicing.models import OUTSTANDING_STATUSES, Contact, Customer, Invoice
+from payments.models import PaymentPlan, PromiseToPay
 from reminders.demo_run import Replay
 from reminders.models import CustomerReminders, InvoiceReminderPause
 from reminders.pause_services import customer_reminders_pause, invoice_reminders_pause
@@ -60,6 +63,15 @@ def unreachable_customers(org: Organization) -> set[int]:
     )
 
 
+def arranged_customers(org: Organization) -> set[int]:
+    """Customers with a promise to pay, a payment plan or a dispute: their invoices are held, or
+    were, for those stories (``payments.demo_arrangements``)."""
+    found: set[int] = set()
+    for model in (PromiseToPay, PaymentPlan, Dispute):
+        found |= set(model.objects.for_org(org).values_list("customer_id", flat=True))
+    return found
+
+
 class Stories:
     def __init__(
         self,
@@ -91,6 +103,7 @@ class Stories:
         whose reminders reach them, by due date."""
         states = self.replay.states
         left_out = unreachable_customers(self.org) | self.avoid | set(self.replay.policy_of)
+        left_out |= arranged_customers(self.org)
         return sorted(
             (
                 invoice

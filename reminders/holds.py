@@ -1,19 +1,30 @@
 """Why an invoice gets no reminder right now, asked when the sweep plans one and again right
 before it is sent (a payment, a pause or a dispute may have come in between).
 
-Each hold is a sentence for the owner ("Paused by Dana: customer on holiday"). Disputes, payment
-plans and promises to pay add theirs here when they arrive (reminders sits above payments and
-disputes, so it asks them; they never call it).
+Each hold is a sentence for the owner ("Paused by Dana: customer on holiday"). After the pauses
+come a dispute open or under review, an active payment plan (its own reminders go instead,
+``reminders.arrangement_sends``) and an open promise to pay (until it is kept or broken).
+Reminders sits above payments and disputes, so it asks them; they never call it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
+from arhub.clock import org_today
 from arhub.models import Organization
+from disputes.models import Dispute, DisputeKind
+from disputes.selectors import active_disputes_by_invoice
 from invoicing.models import OUTSTANDING_STATUSES, Invoice, InvoiceStatus
+from payments.models import PromiseToPay
+from payments.plan_selectors import active_plans_by_invoice
+from payments.promise_selectors import open_promises_by_invoice
+from payments.selectors import payment_settings_get
 from reminders.models import CustomerReminders, InvoiceReminderPause
+from reminders.next_send import day_words
 
 
 @dataclass(frozen=True)
@@ -85,12 +96,55 @@ def invoice_holds(
     return held
 
 
+PLAN_HOLD = Hold("on_plan", "On a payment plan: the plan's own reminders go instead.")
+
+
+def _first_lower(words: str) -> str:
+    return words[:1].lower() + words[1:]
+
+
+def _dispute_hold(org: Organization, dispute: Dispute, today: date) -> Hold:
+    since = day_words(dispute.opened_at.astimezone(ZoneInfo(org.timezone)).date(), today=today)
+    what = _first_lower(dispute.get_reason_display())
+    if dispute.kind == DisputeKind.CHARGEBACK:
+        return Hold(
+            "disputed", f"In dispute since {since} (a chargeback): {dispute.bank_reason or what}."
+        )
+    return Hold("disputed", f"In dispute since {since}: {what}.")
+
+
+def _promise_hold(promise: PromiseToPay, grace_days: int, today: date) -> Hold:
+    words = f"Promised to pay by {day_words(promise.promised_date, today=today)}"
+    if today <= promise.promised_date:
+        return Hold("promised", words + ".")
+    broken = day_words(promise.promised_date + timedelta(days=grace_days), today=today)
+    return Hold("promised", f"{words}; not paid yet, counted as broken after {broken}.")
+
+
 def invoice_extra_holds(*, org: Organization, invoices: Sequence[Invoice]) -> dict[int, Hold]:
-    """Holds from the apps reminders asks before sending: a dispute open, a payment plan, a
-    promise to pay until a date. Empty until disputes and plans land (issue 8 fills this, in a
-    constant number of queries however many invoices); every caller of ``invoice_holds`` (the
-    sweep, the sender, the invoice's reminder timeline) then honours them."""
-    return {}
+    """Holds from the apps reminders asks before sending, first found first: a dispute open or
+    under review, an active payment plan, an open promise to pay. Three queries however many
+    invoices (a fourth, the grace days, when a promise is found); every caller of
+    ``invoice_holds`` (the sweep, the sender, the invoice's reminder timeline) honours them."""
+    ids = [invoice.pk for invoice in invoices]
+    if not ids:
+        return {}
+    today = org_today(org)
+    held = {
+        invoice_id: _dispute_hold(org, dispute, today)
+        for invoice_id, dispute in active_disputes_by_invoice(org=org, invoice_ids=ids).items()
+    }
+    ids = [pk for pk in ids if pk not in held]
+    if ids:
+        for invoice_id in active_plans_by_invoice(org=org, invoice_ids=ids):
+            held[invoice_id] = PLAN_HOLD
+        ids = [pk for pk in ids if pk not in held]
+    promises = open_promises_by_invoice(org=org, invoice_ids=ids) if ids else {}
+    if promises:
+        grace = payment_settings_get(org=org).promise_grace_days
+        for invoice_id, promise in promises.items():
+            held[invoice_id] = _promise_hold(promise, grace, today)
+    return held
 
 
 def invoice_hold(*, org: Organization, invoice: Invoice) -> Hold | None:

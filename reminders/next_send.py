@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reminders.models import Tone
@@ -38,6 +38,12 @@ def clock_words(at: datetime, zone_name: str, *, now: datetime) -> str:
     if local.year != now.astimezone(zone).year:
         words += f" {local.year}"
     return f"{words}, {local:%H:%M}"
+
+
+def day_words(day: date, *, today: date) -> str:
+    """ "3 Dec"; the year only when it is not this one ("3 Dec 2026")."""
+    words = f"{day.day} {MONTH_NAMES[day.month - 1]}"
+    return words if day.year == today.year else f"{words} {day.year}"
 
 
 def step_words(offset_days: int) -> str:
@@ -141,3 +147,53 @@ def plan_next(
         if then is not None:
             step, day = then.step, then.day
     return NextPlan(step=step, day=day, at=at, overdue=day <= today)
+
+
+# ---- The plan's and the promise's own messages: the days each may go (pure)
+
+# A plan's instalment is recalled this many days before its due date.
+INSTALMENT_NOTICE_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days, in the customer's calendar, a message may go on (both ends included): its
+    day, and the days after it while it still makes sense when the window was shut on its day
+    (a weekend) or the sweep was down."""
+
+    first: date
+    last: date
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+def promise_span(promised_date: date, *, grace_days: int) -> Span:
+    """The "as agreed" reminder: on the promised day, else while the promise is still open."""
+    return Span(promised_date, promised_date + timedelta(days=grace_days))
+
+
+def instalment_reminder_span(due_date: date, *, started_on: date | None) -> Span | None:
+    """A few days before the instalment, up to its day. None when the plan started on or after
+    the reminder's day: the customer has just agreed to that date."""
+    first = due_date - timedelta(days=INSTALMENT_NOTICE_DAYS)
+    if started_on is not None and started_on >= first:
+        return None
+    return Span(first, due_date)
+
+
+def missed_notice_span(due_date: date, *, grace_days: int) -> Span | None:
+    """The day after a missed instalment, while the grace lasts; None without grace (the plan
+    breaks at once, and the owner is told instead)."""
+    if grace_days < 1:
+        return None
+    return Span(due_date + timedelta(days=1), due_date + timedelta(days=grace_days))
+
+
+def span_opening(window: SendWindow, span: Span, now: datetime) -> datetime | None:
+    """The earliest moment from ``now`` the message may go: the window's first opening on or
+    after the span's first day; None when the window does not open before the span ends."""
+    at = next_opening(window, max(now, local_at(window, span.first, window.opens)))
+    if at is None or at.astimezone(window.zone).date() > span.last:
+        return None
+    return at

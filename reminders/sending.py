@@ -73,6 +73,9 @@ def _wait_for(
         channel=batch.channel,
         status__in=COUNTED,
         direction="out",
+        # Only what went before ``now``: a replay at a past moment (seed_demo) must not wait
+        # for messages that the customer gets later in the story.
+        created_at__lte=now,
     )
     last = sent.order_by("-created_at").values_list("created_at", flat=True).first()
     gap = timedelta(hours=policy.min_gap_hours)

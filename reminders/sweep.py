@@ -13,6 +13,10 @@ then are written as superseded, so after an outage the customer gets one catch-u
 batch that is due (new, waiting for its window or gap, or whose send task was lost) is queued,
 after commit. A batch claimed by a worker that died is put back: nothing of it was handed to
 messaging (that happens in one transaction with its status), so sending it again is safe.
+
+Each organization's payment plans and promises to pay send their own reminders in the same
+sweep (``reminders.arrangement_sends``): the same cadence, lock and ``run_reminders --once``,
+and no second beat entry to keep in step with this one.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from django.utils import timezone
 
 from arhub.models import Organization
 from invoicing.models import OUTSTANDING_STATUSES, Invoice
+from reminders.arrangement_sends import ArrangementSent, arrangements_send
 from reminders.holds import invoice_holds
 from reminders.models import (
     CustomerReminders,
@@ -66,6 +71,8 @@ class SweepResult:
     superseded: int = 0
     queued_batches: list[tuple[int, int]] = field(default_factory=list)
     reclaimed: int = 0
+    # The plans' and promises' own messages written (or, in a dry run, that would be).
+    arrangements: list[ArrangementSent] = field(default_factory=list)
 
 
 def _lock() -> bool:
@@ -343,6 +350,7 @@ def reminders_sweep(
         orgs = [org] if org is not None else list(Organization.objects.order_by("pk"))
         for each in orgs:
             _sweep_org(each, now, result, dry_run)
+            result.arrangements += arrangements_send(org=each, now=now, dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)
             return result
@@ -350,12 +358,14 @@ def reminders_sweep(
         result.queued_batches = _due_batches(now, org)
         if enqueue:
             _enqueue_on_commit(result.queued_batches)
-    if result.planned:
+    if result.planned or result.arrangements:
         logger.info(
-            "Reminder sweep: %d reminders planned, %d superseded, %d batches queued",
+            "Reminder sweep: %d reminders planned, %d superseded, %d batches queued, "
+            "%d plan and promise messages",
             len(result.planned),
             result.superseded,
             len(result.queued_batches),
+            len(result.arrangements),
         )
     return result
 

@@ -8,6 +8,9 @@ their digest partners in one, the customer's policy and its steps, the holds, an
 not made here (a page view writes nothing): until it exists, its built-in steps are used, which
 is what ``policy_default`` will make.
 
+While a payment plan or a promise holds the invoice, the timeline also says what the plan or the
+promise sends next and when (``reminders.arrangement_next``), after the hold's sentence.
+
 When the next one may go is worked out in ``reminders.next_send`` (pure): the earliest moment
 the sweep may send it. The minimum gap and the daily cap may hold it a little longer; several
 invoices due the same day go as one digest.
@@ -15,17 +18,16 @@ invoices due the same day go as one digest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils import timezone
 
-from arhub.messaging.selectors import message_contact_for
-from arhub.messaging.services import message_blocked
-from arhub.models import Channel, MessageKind, Organization
+from arhub.models import MessageKind, Organization
 from invoicing.models import Customer, Invoice
+from reminders.arrangement_next import ArrangementItem, arrangement_item, arrangement_words
+from reminders.channel_plans import CHANNEL_LABELS, ChannelPlan, channel_plans
 from reminders.holds import Hold, invoice_hold
 from reminders.models import (
     CustomerReminders,
@@ -39,9 +41,10 @@ from reminders.next_send import Moment, moment, plan_next, step_words, tone_word
 from reminders.policies import DEFAULT_POLICY_NAME, DEFAULT_STEPS, customer_zone, policy_window
 from reminders.schedule import Step, channels_for
 
-CHANNEL_LABELS: dict[str, str] = {Channel.EMAIL: "Email", Channel.SMS: "SMS"}
 # Holds after which nothing more will ever be sent (as opposed to a pause, which ends).
 FINAL_HOLDS = frozenset({"paid", "closed"})
+# Holds whose plan or promise sends its own messages instead.
+ARRANGEMENT_HOLDS = frozenset({"on_plan", "promised"})
 NO_MORE_STEPS = "No more steps in the policy: this invoice gets no further reminders."
 NO_DUE_DATE = "The invoice has no due date, so no reminder is planned."
 NO_WINDOW = "The send window does not open in the coming month."
@@ -75,17 +78,6 @@ class SentItem:
 
 
 @dataclass(frozen=True)
-class ChannelPlan:
-    channel: str
-    label: str
-    address: str
-    # Why it would not go on this channel ("No recorded consent to text this number."), "" if
-    # it would; and the status the message log would show then (skipped, suppressed).
-    blocked: str
-    blocked_status: str
-
-
-@dataclass(frozen=True)
 class NextItem:
     offset_days: int
     step: str
@@ -116,6 +108,8 @@ class Timeline:
     held_reason: str
     customer_zone: str
     org_zone: str
+    # What the plan or promise holding the invoice sends instead; None when neither does.
+    arrangement: ArrangementItem | None = None
 
     @property
     def paused(self) -> bool:
@@ -154,43 +148,6 @@ def _policy_in_force(
         for row in ReminderStep.objects.for_org(org).filter(policy=policy).order_by("offset_days")
     ]
     return policy, steps, is_own
-
-
-def _contact_address(contact: object, channel: str) -> str:
-    if contact is None:
-        return ""
-    if channel == Channel.EMAIL:
-        return str(getattr(contact, "email", "") or "")
-    phone = getattr(contact, "phone", None)
-    return str(phone.as_e164) if phone else ""
-
-
-def channel_plans(
-    *, org: Organization, customer: Customer, channels: Iterable[str]
-) -> tuple[ChannelPlan, ...]:
-    """Per channel, who it would go to and why it would not (unsubscribed, no consent, no
-    address, a preference for the other channel), as messaging will ask at send time."""
-    plans = []
-    for channel in channels:
-        contact = message_contact_for(customer=customer, kind=MessageKind.REMINDER, channel=channel)
-        address = _contact_address(contact, channel)
-        status, reason = message_blocked(
-            org=org,
-            channel=channel,
-            kind=MessageKind.REMINDER,
-            address=address,
-            preferred_channel=customer.preferred_channel,
-        )
-        plans.append(
-            ChannelPlan(
-                channel=channel,
-                label=CHANNEL_LABELS.get(channel, channel),
-                address=address,
-                blocked=reason if status is not None else "",
-                blocked_status=status or "",
-            )
-        )
-    return tuple(plans)
 
 
 def _sent_items(
@@ -267,8 +224,15 @@ def _sent_items(
     return items, done
 
 
-def _why_not(hold: Hold | None, following: NextItem | None, finished: bool) -> str:
+def _why_not(
+    hold: Hold | None,
+    following: NextItem | None,
+    finished: bool,
+    arrangement: ArrangementItem | None = None,
+) -> str:
     if hold is not None:
+        if arrangement is not None:
+            return f"{hold.reason} {arrangement_words(arrangement)}"
         return hold.reason
     if following is None:
         return NO_MORE_STEPS if finished else NO_DUE_DATE
@@ -297,13 +261,14 @@ def invoice_timeline(
     )
     following: NextItem | None = None
     plan = None
+    window = policy_window(policy, org=org, customer=customer)
     if invoice.due_date is not None and (hold is None or hold.code not in FINAL_HOLDS):
         plan = plan_next(
             steps,
             due_date=invoice.due_date,
             issued_on=invoice.issue_date,
             done=done,
-            window=policy_window(policy, org=org, customer=customer),
+            window=window,
             now=now,
         )
     if plan is not None:
@@ -320,6 +285,11 @@ def invoice_timeline(
             overdue=plan.overdue,
             channels=channel_plans(org=org, customer=customer, channels=channels),
         )
+    arrangement = None
+    if hold is not None and hold.code in ARRANGEMENT_HOLDS:
+        arrangement = arrangement_item(
+            org=org, invoice=invoice, hold=hold, window=window, zones=zones, now=now
+        )
     return Timeline(
         policy_id=policy.pk,
         policy_name=policy.name,
@@ -328,7 +298,10 @@ def invoice_timeline(
         next=following,
         hold=hold,
         invoice_pause=pause,
-        held_reason=_why_not(hold, following, finished=invoice.due_date is not None),
+        held_reason=_why_not(
+            hold, following, finished=invoice.due_date is not None, arrangement=arrangement
+        ),
         customer_zone=zones[0],
         org_zone=zones[1],
+        arrangement=arrangement,
     )

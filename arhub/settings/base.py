@@ -181,6 +181,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded files are never served from a public URL; views stream them to members.
 MEDIA_URL = "/media-not-served/"
+# Dispute attachments (disputes.attachments): outside the static and media roots, streamed only
+# to the organization's members as downloads.
+DISPUTE_FILES_ROOT = Path(env_str("DISPUTE_FILES_ROOT", default=str(VAR_DIR / "dispute_files")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -245,6 +248,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "invoicing.models.invoices.InvoiceStatus",
         "PaymentStatusEnum": "payments.models.PaymentStatus",
+        # A plan's "frequency", beside recurring invoices' own.
+        "PlanFrequencyEnum": "payments.models.PlanFrequency",
+        # A dispute's "status" and "kind", beside invoices', payments' and messages' own.
+        "DisputeStatusEnum": "disputes.models.DisputeStatus",
+        "DisputeKindEnum": "disputes.models.DisputeKind",
     },
 }
 

@@ -292,7 +292,8 @@ def test_a_draft_is_marked_and_has_no_pay_link(org: Organization) -> None:
 def test_a_void_invoice_is_marked_void_and_asks_for_nothing(org: Organization) -> None:
     invoice = invoice_void(org=org, actor=None, invoice=sample_invoice(org))
     text = words(org, invoice)
-    assert "VOID" in text.upper() and "This invoice has been cancelled" in text
+    # The large rotated mark may come back letter-spaced ("V OID") depending on the fonts.
+    assert "VOID" in text.upper().replace(" ", "") and "This invoice has been cancelled" in text
     assert "Pay online" not in text and "Balance due" not in text
 
 

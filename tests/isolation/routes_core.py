@@ -173,7 +173,6 @@ ROUTES: dict[str, Route] = {
     "tokens": Route("org_page", data={"POST": {"name": "Acme export"}}, expect={"POST": {302}}),
     "audit_log": Route("org_page"),
     "customers": Route("org_page"),
-    "plans": Route("org_page"),
     "disputes": Route("org_page"),
     "reminders": Route("org_page"),
     "reports": Route("org_page"),

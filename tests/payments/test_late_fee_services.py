@@ -16,6 +16,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from arhub.models import AuditAction, AuditEvent
 from arhub.roles import Role
@@ -26,7 +27,13 @@ from invoicing.pdf import invoice_pdf
 from invoicing.pdf_context import invoice_document
 from invoicing.terms import Terms
 from payments.late_fee_services import LateFeeStateError, late_fee_waive, late_fees_apply
-from payments.models import PaymentSettings
+from payments.models import (
+    PaymentPlan,
+    PaymentPlanInvoice,
+    PaymentSettings,
+    PlanOrigin,
+    PlanStatus,
+)
 from payments.services import AllocationInput, payment_record
 from payments.tasks import late_fees_sweep
 from tests.invoicing.factories import CustomerFactory
@@ -484,3 +491,42 @@ def test_the_invoice_pdf_names_fees_in_spanish(tenant):
     assert "Recargo por mora, Apr 1, 2027 £18.00" in text
     assert "1,5% de 1.200,00 GBP pendientes, por abril de 2027" in text
     assert "Saldo pendiente £1,218.00" in text
+
+
+def _on_active_plan(invoice: Invoice) -> PaymentPlanInvoice:
+    plan = PaymentPlan.objects.create(
+        organization=invoice.organization,
+        customer=invoice.customer,
+        currency=invoice.currency,
+        total=invoice.balance_due,
+        status=PlanStatus.ACTIVE,
+        origin=PlanOrigin.CUSTOMER,
+    )
+    return PaymentPlanInvoice.objects.create(
+        organization=invoice.organization,
+        plan=plan,
+        invoice=invoice,
+        balance_at_start=invoice.balance_due,
+    )
+
+
+@pytest.mark.django_db
+def test_no_fee_while_an_active_plan_covers_the_invoice_and_its_terms_again_once_it_breaks(
+    tenant,
+):
+    invoice = overdue_invoice(tenant.org)
+    other = overdue_invoice(tenant.org)
+    link = _on_active_plan(invoice)
+    # The invoice beside it, on no plan, is charged as usual.
+    assert [fee.invoice_id for fee in late_fees_apply(org=tenant.org, day=date(2027, 4, 1))] == [
+        other.pk
+    ]
+    assert fees_of(invoice) == []
+
+    PaymentPlan.objects.filter(pk=link.plan_id).update(status=PlanStatus.BROKEN)
+    PaymentPlanInvoice.objects.filter(pk=link.pk).update(released_at=timezone.now())
+    late_fees_apply(org=tenant.org, day=date(2027, 5, 2))
+    assert [(start, charged) for start, charged, _, _ in fees_of(invoice)] == [
+        (date(2027, 4, 1), date(2027, 4, 1)),
+        (date(2027, 5, 1), date(2027, 5, 1)),
+    ]

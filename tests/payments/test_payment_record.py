@@ -294,7 +294,8 @@ def test_automatic_allocation_takes_the_same_queries_for_5_or_200_invoices(tenan
     few, _ = _queries_for(tenant, 5)
     many, payment = _queries_for(tenant, 200)
     assert few == many
-    assert few <= 8
+    # 8, plus one look each for a promise kept and a payment plan to bring up to date.
+    assert few <= 10
     assert payment.allocations.count() == 200
     paid = Invoice.objects.filter(customer=payment.customer)
     assert paid.filter(status=InvoiceStatus.PAID).count() == 199
