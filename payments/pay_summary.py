@@ -20,6 +20,7 @@ from invoicing.terms import Terms
 from payments.amount_due import AmountDue, amount_due
 from payments.models import PaymentAllocation, PaymentStatus
 from payments.pay_labels import Days, aging_words, payment_method_word
+from payments.plan_selectors import PlanDue
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,11 @@ class Receipt:
 @dataclass(frozen=True)
 class PaySummary:
     due: AmountDue
+    # "Amount due today", or "Next payment" under a plan whose next instalment is not due yet.
+    heading: str
     due_today: str
+    # The plan's instalment date when a plan sets what is asked for; blank for the invoice's own.
+    due_on: str
     balance: str
     # "12 days overdue", "due in 5 days", "due today"; blank once nothing is owed.
     aging: str
@@ -92,17 +97,21 @@ def pay_summary(
     words: dict[str, str],
     language: str,
     fees: list[FeeRow],
-    plan_due: Decimal | None = None,
+    plan_due: PlanDue | None = None,
 ) -> PaySummary:
     """``fees`` are the invoice document's late fees (``InvoiceDocument.fees``), so the page
     and the PDF the customer downloads tell the same fees the same way. ``plan_due`` is what an
-    active payment plan asks for now (``plan_selectors.plan_due_now``)."""
+    active payment plan asks for now and by when (``plan_selectors.plan_due``)."""
     due = amount_due(invoice, on=today)
-    if plan_due is not None and 0 < plan_due < due.due_today:
+    days = Days.of(org_locale=org.locale, language=language)
+    heading, due_on, due_date = words["amount_due_today"], "", invoice.due_date
+    if plan_due is not None and 0 < plan_due.amount <= due.due_today and plan_due.on is not None:
         # The plan asks only for what is due now (the customer may pay more); the early-payment
         # discount is for paying in full, so it is not offered against an instalment.
-        due = replace(due, discount=Decimal(0), discount_until=None, due_today=plan_due)
-    days = Days.of(org_locale=org.locale, language=language)
+        due = replace(due, discount=Decimal(0), discount_until=None, due_today=plan_due.amount)
+        due_date, due_on = plan_due.on, days.medium(plan_due.on)
+        if plan_due.on > today:
+            heading = words["next_payment"]
     allocations = _allocations(org, invoice)
     credits = _credits(org, invoice)
 
@@ -151,14 +160,16 @@ def pay_summary(
         receipt = _receipt(invoice, allocations, credits, fmt, days, today, words, language)
 
     aging = ""
-    if due.balance > 0 and invoice.due_date is not None:
-        aging = aging_words(words, due=invoice.due_date, today=today)
+    if due.balance > 0 and due_date is not None:
+        aging = aging_words(words, due=due_date, today=today)
     return PaySummary(
         due=due,
+        heading=heading,
         due_today=fmt.money(due.due_today),
+        due_on=due_on,
         balance=fmt.money(due.balance),
         aging=aging,
-        overdue=invoice.due_date is not None and invoice.due_date < today and due.balance > 0,
+        overdue=due_date is not None and due_date < today and due.balance > 0,
         rows=rows,
         fees_included=(
             words["fees_included"].format(fees=fmt.money(due.fees)) if due.fees > 0 else ""

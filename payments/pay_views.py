@@ -46,7 +46,7 @@ from payments.pay_options import PayOptions, checkout_origin, pay_options
 from payments.pay_responses import private
 from payments.pay_sessions import GrantKind, grant_open
 from payments.pay_summary import PaySummary, pay_summary
-from payments.plan_selectors import active_plans_by_invoice, plan_due_now
+from payments.plan_selectors import active_plans_by_invoice, plan_due
 from payments.statement_links import statement_link_active
 from payments.stripe_client import StripeKeyRefused, StripeNotConnected, StripeUnavailable
 
@@ -105,7 +105,7 @@ def _state(access: InvoiceAccess) -> PageState:
         words=words,
         language=language,
         fees=doc.fees,
-        plan_due=plan_due_now(plan=plan, today=today) if plan is not None else None,
+        plan_due=plan_due(plan=plan, today=today) if plan is not None else None,
     )
     options = pay_options(org=org, currency=invoice.currency, words=words, language=language)
     return PageState(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -64,16 +65,32 @@ def live_plan_for_invoice(*, org: Organization, invoice: Invoice) -> PaymentPlan
     return link.plan if link is not None else None
 
 
-def plan_due_now(*, plan: PaymentPlan, today: date) -> Decimal:
-    """What the pay page asks for: the unpaid rest of the instalments due by ``today``; when
-    none is due yet, the next instalment's rest (zero when all are paid)."""
+@dataclass(frozen=True)
+class PlanDue:
+    """What an active plan asks for now, and by when: ``on`` is today or earlier when some
+    instalment is due, the next instalment's date when none is yet, None when all are paid."""
+
+    amount: Decimal
+    on: date | None
+
+
+def plan_due(*, plan: PaymentPlan, today: date) -> PlanDue:
+    """The unpaid rest of the instalments due by ``today`` (by the earliest of their dates);
+    when none is due yet, the next instalment's rest and date."""
     rows = list(
         Instalment.objects.filter(organization_id=plan.organization_id, plan_id=plan.pk).order_by(
             "due_date", "seq"
         )
     )
-    due = sum((row.remaining for row in rows if row.due_date <= today), ZERO)
-    if due > 0:
-        return due
-    upcoming = next((row for row in rows if row.remaining > 0), None)
-    return upcoming.remaining if upcoming is not None else ZERO
+    unpaid = [row for row in rows if row.remaining > 0]
+    due = [row for row in unpaid if row.due_date <= today]
+    if due:
+        return PlanDue(sum((row.remaining for row in due), ZERO), due[0].due_date)
+    if unpaid:
+        return PlanDue(unpaid[0].remaining, unpaid[0].due_date)
+    return PlanDue(ZERO, None)
+
+
+def plan_due_now(*, plan: PaymentPlan, today: date) -> Decimal:
+    """What the pay page asks for (``plan_due``'s amount)."""
+    return plan_due(plan=plan, today=today).amount

@@ -67,7 +67,7 @@ WORDS: dict[str, dict[str, str]] = {
         "active_summary": "{paid} paid of {total}.",
         "active_next": "Next payment: {amount} by {date}.",
         "active_due_now": (
-            "The amount due today above is what your plan asks for now. You can always pay more."
+            "The amount at the top is what your plan asks for now. You can always pay more."
         ),
         "covers": "Covers invoices {numbers}.",
         "waiting_heading": "Your payment plan request",
@@ -145,8 +145,7 @@ WORDS: dict[str, dict[str, str]] = {
         "active_summary": "Pagado {paid} de {total}.",
         "active_next": "Próximo pago: {amount} antes del {date}.",
         "active_due_now": (
-            "El importe a pagar hoy de arriba es lo que su plan pide ahora. Siempre puede "
-            "pagar más."
+            "El importe de arriba es lo que su plan pide ahora. Siempre puede pagar más."
         ),
         "covers": "Incluye las facturas {numbers}.",
         "waiting_heading": "Su petición de plan de pagos",

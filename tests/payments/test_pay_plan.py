@@ -6,7 +6,7 @@ amount due today under an active plan, Spanish, and bad input."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -186,15 +186,27 @@ def test_under_an_active_plan_the_page_asks_only_for_what_is_due_now(
     plan = active_plan(tenant.org)  # £100 on 10 March, April and May
     invoice = plan.plan_invoices.get().invoice
     client, path, page = opened(tenant.org, invoice)
-    assert "Amount due today £100.00" in page
+    # Nothing is due until 10 March: the page names the next payment and its date, not the
+    # invoice's own due date.
+    assert "Next payment £100.00" in page
+    assert "Due date: Mar 10, 2027 · Due in 9 days" in page
     assert "Pay £100.00" in page
-    assert "The amount due today above is what your plan asks for now." in page
+    assert "The amount at the top is what your plan asks for now." in page
     assert client.post(path, {"pay": "full"}).status_code == 302
     assert CheckoutSession.objects.get().amount == Decimal("100.00")
     # The customer may pay more.
     assert "Pay a different amount" in page
     assert client.post(path, {"pay": "other", "amount": "250.00"}).status_code == 302
     assert CheckoutSession.objects.latest("pk").amount == Decimal("250.00")
+
+
+def test_a_missed_instalment_is_due_today_and_counted_late_from_its_own_date(tenant, plan_clock):
+    invoice = active_plan(tenant.org).plan_invoices.get().invoice  # £100 on 10 March, ...
+    plan_clock.move_to(datetime(2027, 3, 15, 12, tzinfo=UTC))
+    _, _, page = opened(tenant.org, invoice)
+    assert "Amount due today £100.00" in page
+    # Late from the instalment's 10 March, not from the invoice's own due date.
+    assert "Due date: Mar 10, 2027 · 5 days overdue" in page
 
 
 def test_what_a_plan_asks_for_is_paid_even_without_part_payments(tenant, stripe_api: StripeStandIn):
@@ -210,7 +222,8 @@ def test_what_is_due_now_follows_the_payments(tenant):
     invoice = plan.plan_invoices.get().invoice
     pay_part(tenant.org, invoice, "100.00", received_on=PLAN_DAY)
     client, path, page = opened(tenant.org, invoice)
-    assert "Amount due today £100.00" in page  # the next instalment
+    assert "Next payment £100.00" in page  # the next instalment
+    assert "Due date: Apr 10, 2027" in page
     assert "£100.00 paid of £300.00." in page
     assert "Next payment: £100.00 by April 10" in page
     rows = client.get(path).context["arrangements"].panels[0].context["rows"]
