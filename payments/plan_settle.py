@@ -27,6 +27,7 @@ from arhub.services.audit import audit_record
 from arhub.services.notices import notice_create
 from payments.models import Instalment, PaymentPlan, PaymentPlanInvoice, PlanStatus
 from payments.plan_messages import PlanNews, plan_tell
+from payments.promise_services import promises_end_for_plan
 from payments.selectors import payment_settings_get
 
 _ENDED_AT = {
@@ -139,6 +140,10 @@ def plan_activate(*, org: Organization, plan: PaymentPlan, auto: bool = False) -
     plan.activated_at = timezone.now()
     plan.auto_approved = auto
     plan.save(update_fields=["status", "activated_at", "auto_approved"])
+    covered = PaymentPlanInvoice.objects.for_org(org).filter(plan=plan, released_at__isnull=True)
+    promises_end_for_plan(
+        org=org, plan_id=plan.pk, invoice_ids=covered.values_list("invoice_id", flat=True)
+    )
     plan_recount(org=org, plan=plan, thank=False)
     if plan.status == PlanStatus.ACTIVE:
         plan_tell(org=org, plan=plan, news=PlanNews.STARTED)

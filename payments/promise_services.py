@@ -243,6 +243,32 @@ def _end_with_invoice(org: Organization, promise: PromiseToPay, invoice: Invoice
     )
 
 
+def promises_end_for_plan(*, org: Organization, plan_id: int, invoice_ids: Iterable[int]) -> int:
+    """A payment plan that starts on these invoices replaces any open promise to pay them: the
+    plan's dates are what the customer now keeps to, and a promise left open would break on its
+    own date and tell the owner of a broken promise that was never the deal any more."""
+    promises = list(
+        PromiseToPay.objects.for_org(org)
+        .select_for_update()
+        .select_related("invoice")
+        .filter(invoice_id__in=list(invoice_ids), status=PromiseStatus.OPEN)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for promise in promises:
+        promise.status, promise.cancelled_at = PromiseStatus.CANCELLED, now
+        promise.save(update_fields=["status", "cancelled_at"])
+        audit_record(
+            org=org,
+            actor=None,
+            action=AuditAction.PROMISE_CANCELLED,
+            summary=f"Promise to pay {promise.invoice.number} by "
+            f"{day_text(promise.promised_date)} replaced by payment plan {plan_id}",
+            data={"promise": promise.pk, "invoice": promise.invoice_id, "plan": plan_id},
+        )
+    return len(promises)
+
+
 def promises_sweep(*, org: Organization, today: date | None = None) -> list[PromiseToPay]:
     """Hourly: settle what payments alone could not tell us (an invoice paid off by a credit
     note is kept; a voided or written-off one's promise ends), then break every open promise

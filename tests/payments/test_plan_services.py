@@ -19,6 +19,7 @@ from payments.models import (
     PaymentPlanInvoice,
     PlanOrigin,
     PlanStatus,
+    PromiseStatus,
 )
 from payments.plan_selectors import live_plan_for_invoice, plan_due_now, plan_get, plan_list
 from payments.plan_services import (
@@ -32,6 +33,7 @@ from payments.plan_services import (
     plan_offer,
     plan_request,
 )
+from payments.promise_services import promise_make
 from payments.services import AllocationInput
 from tests.conftest import Tenant
 from tests.payments.factories import payment_make
@@ -559,3 +561,52 @@ def test_list_and_get_stay_inside_the_organization(tenant, other_tenant):
     assert plan_get(org=tenant.org, plan_id=mine.pk) == mine
     with pytest.raises(Http404):
         plan_get(org=tenant.org, plan_id=theirs.pk)
+
+
+def test_a_plan_that_starts_replaces_an_open_promise_on_its_invoice(tenant):
+    org = tenant.org
+    customer = plan_customer(org)
+    invoice = plan_invoice(org, customer)
+    promise = promise_make(org=org, invoice=invoice, promised_date=date(2027, 3, 20))
+    other = promise_make(
+        org=org, invoice=plan_invoice(org, customer), promised_date=date(2027, 3, 20)
+    )
+    plan = plan_request(
+        org=org,
+        customer=customer,
+        invoices=[invoice],
+        count=3,
+        frequency="monthly",
+        start_date=date(2027, 3, 10),
+    )
+    assert plan.status == PlanStatus.ACTIVE
+    promise.refresh_from_db()
+    other.refresh_from_db()
+    # The promise on the plan's invoice ends; the one on the invoice outside the plan stays.
+    assert (promise.status, other.status) == (PromiseStatus.CANCELLED, PromiseStatus.OPEN)
+    assert AuditEvent.objects.filter(
+        organization=org,
+        action=AuditAction.PROMISE_CANCELLED,
+        summary__endswith=f"replaced by payment plan {plan.pk}",
+    ).exists()
+
+
+def test_a_plan_waiting_for_the_owner_leaves_the_promise_until_it_starts(tenant):
+    org = tenant.org
+    plan_settings(org, plan_auto_approve=False)
+    customer = plan_customer(org)
+    invoice = plan_invoice(org, customer)
+    promise = promise_make(org=org, invoice=invoice, promised_date=date(2027, 3, 20))
+    plan = plan_request(
+        org=org,
+        customer=customer,
+        invoices=[invoice],
+        count=3,
+        frequency="monthly",
+        start_date=date(2027, 3, 10),
+    )
+    promise.refresh_from_db()
+    assert (plan.status, promise.status) == (PlanStatus.PROPOSED, PromiseStatus.OPEN)
+    plan_approve(org=org, actor=tenant.user(), plan=plan)
+    promise.refresh_from_db()
+    assert promise.status == PromiseStatus.CANCELLED

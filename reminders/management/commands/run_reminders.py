@@ -1,5 +1,6 @@
 """``manage.py run_reminders --once``: one sweep, then every due batch and its messages sent in
-this process (for operators and tests); ``--dry-run`` prints what would be sent."""
+this process (for operators and tests), the plans' and promises' own messages with them;
+``--dry-run`` prints what would be sent."""
 
 from __future__ import annotations
 
@@ -40,17 +41,34 @@ class Command(BaseCommand):
                 f"{item.step.offset_days:+d} ({item.step.tone}) by {item.channel} "
                 f"on {item.local_date:%Y-%m-%d}"
             )
+        for sent_item in result.arrangements:
+            verb = "would send" if options["dry_run"] else "queued"
+            self.stdout.write(
+                f"{verb}: org {sent_item.org_id} invoice {sent_item.invoice_number} "
+                f"{sent_item.what} message"
+            )
         if options["dry_run"]:
-            self.stdout.write(f"{len(result.planned)} reminders would be sent.")
+            self.stdout.write(
+                f"{len(result.planned)} reminders and {len(result.arrangements)} plan and "
+                "promise messages would be sent."
+            )
             return
         sent = 0
-        orgs = {
-            o.pk: o
-            for o in Organization.objects.filter(pk__in={o for o, _ in result.queued_batches})
-        }
+        org_ids = {o for o, _ in result.queued_batches} | {a.org_id for a in result.arrangements}
+        orgs = {o.pk: o for o in Organization.objects.filter(pk__in=org_ids)}
         for org_id, batch_id in result.queued_batches:
             batch = reminder_batch_send(org=orgs[org_id], batch_id=batch_id)
             if batch is not None and batch.message_id is not None:
                 message = message_send(org=orgs[org_id], message_id=batch.message_id)
                 sent += message is not None
-        self.stdout.write(f"{len(result.planned)} reminders planned, {sent} messages sent.")
+        # The plan's and promise's own messages are queued for the worker too; sending them here
+        # first is safe, as a message is claimed by whoever sends it.
+        for arrangement in result.arrangements:
+            for message_id in arrangement.message_ids:
+                sent += (
+                    message_send(org=orgs[arrangement.org_id], message_id=message_id) is not None
+                )
+        self.stdout.write(
+            f"{len(result.planned)} reminders planned, {len(result.arrangements)} plan and "
+            f"promise messages, {sent} messages sent."
+        )
