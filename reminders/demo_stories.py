@@ -2,8 +2,9 @@
 moment it happened: right after the sweep planned a reminder and before the send task ran, so
 the sender skips it and the reminder says why; after that the sweep plans nothing more.
 
-* An invoice the customer disputes (disputes arrive with a later issue; until then the owner
-  pauses the invoice with the reason): paused at its first reminder a week or more overdue.
+* An invoice put on hold by hand while the owner sends a corrected copy (something short of a
+  dispute: disputes hold reminders on their own and ``payments.demo_disputes`` tells them):
+  paused at its first reminder a week or more overdue.
 * A customer on holiday, paused at their first reminder in the last week.
 
 Both are chosen from the data alone (invoices still owed today, on the default policy, to
@@ -29,7 +30,9 @@ from reminders.models import CustomerReminders, InvoiceReminderPause
 from reminders.pause_services import customer_reminders_pause, invoice_reminders_pause
 from reminders.sweep import SweepResult
 
-DISPUTED = "Customer disputes the delivery charge; checking with the driver"
+# A pause the owner makes by hand, for something short of a dispute (a dispute, which the
+# customer or the owner opens, holds reminders on its own; payments.demo_disputes tells those).
+ON_HOLD = "Customer asked for their PO number on the invoice; sending a corrected copy"
 DISPUTE_OFFSET = 7  # paused at its first reminder this many days or more after the due date
 HOLIDAY_DAYS = 7  # the customer is paused at their first reminder in this many last days
 
@@ -163,11 +166,11 @@ class Stories:
     def _pause_invoice(self, invoice: Invoice, at: datetime) -> None:
         with audited_at(self.org, at):
             invoice_reminders_pause(
-                org=self.org, actor=self.owner, invoice=invoice, reason=DISPUTED
+                org=self.org, actor=self.owner, invoice=invoice, reason=ON_HOLD
             )
         InvoiceReminderPause.objects.for_org(self.org).filter(invoice=invoice).update(paused_at=at)
         self.replay.held.add(invoice.pk)
-        self.told.append(f"invoice {invoice.number} paused (disputed)")
+        self.told.append(f"invoice {invoice.number} paused (on hold)")
 
     def _pause_customer(self, customer: Customer, at: datetime) -> None:
         reason = holiday_reason(self.today)

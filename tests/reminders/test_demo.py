@@ -29,7 +29,7 @@ from arhub.models import (
 from invoicing.models import OUTSTANDING_STATUSES, Invoice, InvoiceStatus, PayLink
 from reminders.demo import HISTORY_DAYS, KEY_ACCOUNTS
 from reminders.demo_states import STORED, InvoiceStates
-from reminders.demo_stories import DISPUTED, holiday_reason
+from reminders.demo_stories import ON_HOLD, holiday_reason
 from reminders.holds import invoice_holds
 from reminders.models import (
     CustomerReminders,
@@ -152,11 +152,11 @@ def test_the_demo_holds_back_a_disputed_invoice_and_a_customer_on_holiday():
     skipped = Reminder.objects.for_org(org).filter(status=ReminderStatus.SKIPPED)
 
     pause = InvoiceReminderPause.objects.for_org(org).get()
-    assert pause.reason == DISPUTED and pause.invoice.status in OUTSTANDING_STATUSES
-    assert f"invoice {pause.invoice.number} paused (disputed)" in report
+    assert pause.reason == ON_HOLD and pause.invoice.status in OUTSTANDING_STATUSES
+    assert f"invoice {pause.invoice.number} paused (on hold)" in report
     # Paused between the sweep that planned its reminder and the send, which skipped it.
     held = skipped.get(invoice=pause.invoice)
-    assert held.status_reason == f"Paused by Dana Whitfield: {DISPUTED}"
+    assert held.status_reason == f"Paused by Dana Whitfield: {ON_HOLD}"
     assert held.created_at < pause.paused_at < story_start(org)
     assert (
         not Reminder.objects.for_org(org)
