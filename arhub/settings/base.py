@@ -184,6 +184,10 @@ MEDIA_URL = "/media-not-served/"
 # Dispute attachments (disputes.attachments): outside the static and media roots, streamed only
 # to the organization's members as downloads.
 DISPUTE_FILES_ROOT = Path(env_str("DISPUTE_FILES_ROOT", default=str(VAR_DIR / "dispute_files")))
+# Finished background exports (metrics.models.ExportJob), likewise outside the web roots and
+# streamed only to the organization's members; removed after EXPORT_KEEP_DAYS.
+EXPORT_FILES_ROOT = Path(env_str("EXPORT_FILES_ROOT", default=str(VAR_DIR / "export_files")))
+EXPORT_KEEP_DAYS = 7
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

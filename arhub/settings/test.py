@@ -20,6 +20,7 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 DISPUTE_FILES_ROOT = VAR_DIR / "test-dispute-files"
+EXPORT_FILES_ROOT = VAR_DIR / "test-export-files"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Static files come straight from the apps' folders (no collectstatic in tests).
