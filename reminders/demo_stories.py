@@ -165,9 +165,7 @@ class Stories:
 
     def _pause_invoice(self, invoice: Invoice, at: datetime) -> None:
         with audited_at(self.org, at):
-            invoice_reminders_pause(
-                org=self.org, actor=self.owner, invoice=invoice, reason=ON_HOLD
-            )
+            invoice_reminders_pause(org=self.org, actor=self.owner, invoice=invoice, reason=ON_HOLD)
         InvoiceReminderPause.objects.for_org(self.org).filter(invoice=invoice).update(paused_at=at)
         self.replay.held.add(invoice.pk)
         self.told.append(f"invoice {invoice.number} paused (on hold)")
