@@ -79,4 +79,20 @@ app.conf.beat_schedule = {
         "task": "disputes.tasks.dispute_attachment_orphans_sweep",
         "schedule": timedelta(hours=6),
     },
+    # Export files past EXPORT_KEEP_DAYS are deleted (the job stays, marked expired).
+    "expire-export-files": {
+        "task": "metrics.tasks.export_jobs_expire_task",
+        "schedule": timedelta(days=1),
+    },
+    # Exports whose task never reached a worker (broker down), or whose worker died, run again.
+    "requeue-stale-exports": {
+        "task": "metrics.tasks.export_jobs_requeue_stale_task",
+        "schedule": timedelta(minutes=10),
+    },
+    # Members' monthly report emails, on their day in each organization's calendar: hourly, so
+    # each organization's go out soon after its own midnight; once a month each.
+    "run-report-schedules": {
+        "task": "metrics.tasks.report_schedules_run_task",
+        "schedule": timedelta(hours=1),
+    },
 }

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from arhub import api
 from arhub.health import healthz
 from arhub.views import audit, auth, dashboard, invitations, org_settings, team, tokens
+from metrics import dashboard_views
 
 api_v1: list[URLPattern | URLResolver] = [
     path("organization/", api.OrganizationApi.as_view(), name="api_organization"),
@@ -16,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("payments.api_urls")),
     path("", include("disputes.api_urls")),
     path("", include("reminders.api_urls")),
+    path("", include("metrics.api_urls")),
 ]
 
 auth_urls = [
@@ -45,7 +47,7 @@ auth_urls = [
 
 dashboard_urls = [
     path("", dashboard.home, name="home"),
-    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path("notices/read/", dashboard.NoticesReadView.as_view(), name="notices_read"),
     path("orgs/switch/", dashboard.OrganizationSwitchView.as_view(), name="organization_switch"),
     path("orgs/new/", dashboard.OrganizationCreateView.as_view(), name="organization_create"),
@@ -86,6 +88,7 @@ urlpatterns = [
     path("", include("disputes.urls")),
     path("", include("reminders.urls")),
     path("", include("metrics.urls")),
+    path("", include("metrics.export_urls")),
     path("api/v1/", include(api_v1)),
     # The schema and its docs hold no tenant data, so they are public.
     path(

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
 from arhub.form_errors import form_add_service_errors
 from arhub.forms import OrganizationCreateForm
@@ -17,22 +17,13 @@ from arhub.middleware import SESSION_ORG_KEY
 from arhub.models import User
 from arhub.permissions import OrgViewMixin
 from arhub.roles import Perm
-from arhub.selectors import membership_list_for_user, notice_list_unread
+from arhub.selectors import membership_list_for_user
 from arhub.services.accounts import organization_create
 from arhub.services.notices import notices_mark_read
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard" if request.user.is_authenticated else "login")
-
-
-class DashboardView(OrgViewMixin, TemplateView):
-    template_name = "arhub/dashboard.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["notices"], context["notice_count"] = notice_list_unread(org=self.org)
-        return context
 
 
 class NoticesReadView(OrgViewMixin, View):

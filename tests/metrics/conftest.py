@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.metrics.ledger import NOW, Ledger, at, ledger_make
+
+
+@pytest.fixture
+def ledger(tenant) -> Iterator[Ledger]:
+    """The hand-worked ledger of tests/metrics/ledger.py, with the clock at its "today"."""
+    built = ledger_make(tenant.org)
+    with at(NOW):
+        yield built
