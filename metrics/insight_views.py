@@ -5,11 +5,13 @@ expected over the next 13 weeks (``metrics.forecast``), with the downloads of
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.http.response import HttpResponseBase
 
 from arhub.clock import org_today
+from metrics.activity import arrangement_stats, dispute_stats, reminder_effect
 from metrics.charts import bar_chart_svg
 from metrics.customer_stats import customer_stats_list
 from metrics.forecast import WeekForecast, cash_forecast, forecast_total
@@ -19,6 +21,7 @@ from metrics.report_views import ReportView, export_response
 from metrics.stats_tables import customers_table, forecast_table
 
 FORECAST_WEEKS = 13
+ACTIVITY_DAYS = 90
 
 
 def forecast_chart(
@@ -40,8 +43,18 @@ class CustomerTrendsView(ReportView):
     template_name = "metrics/report_customers.html"
 
     def figures(self, data: dict[str, Any]) -> dict[str, Any]:
-        rows = customer_stats_list(org=self.org, as_of=data["as_of"], currency=data["currency"])
-        return {"rows": rows}
+        as_of = data["as_of"]
+        rows = customer_stats_list(org=self.org, as_of=as_of, currency=data["currency"])
+        # Disputes, promises, plans and reminders over the 90 days up to the as-of day: the
+        # same window as each customer's trend.
+        start = as_of - timedelta(days=ACTIVITY_DAYS - 1)
+        return {
+            "rows": rows,
+            "activity_start": start,
+            "disputes": dispute_stats(org=self.org, start=start, end=as_of),
+            "arrangements": arrangement_stats(org=self.org, start=start, end=as_of),
+            "reminders": reminder_effect(org=self.org, start=start, end=as_of),
+        }
 
     def export(self, data: dict[str, Any], fmt: str) -> HttpResponseBase:
         rows = customer_stats_list(org=self.org, as_of=data["as_of"], currency=data["currency"])

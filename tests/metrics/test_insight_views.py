@@ -59,6 +59,17 @@ def test_how_customers_pay(tenant: Tenant, books: None, clock: object) -> None:
     assert "format=csv" in html
 
 
+def test_how_customers_pay_shows_the_last_90_days_activity(
+    tenant: Tenant, books: None, clock: object
+) -> None:
+    html = tenant.client(Role.VIEWER).get(reverse("report_customers")).content.decode()
+    # The window is the 90 days to 14 April 2027, both ends included: 15 January to 14 April.
+    assert "From 15 Jan 2027 to 14 Apr 2027" in html
+    # Both payments (30 March, 11 March) fall in it, and neither had a reminder sent.
+    assert "2, of which 2 with no reminder at all" in html
+    assert "Disputes raised</dt><dd>0" in html
+
+
 def test_how_customers_pay_as_csv_for_the_accountant_only(
     tenant: Tenant, books: None, clock: object
 ) -> None:
