@@ -9,14 +9,14 @@ the parameter), the figures come from the metrics functions, the files from the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
@@ -32,13 +32,13 @@ from metrics import api_output as out
 from metrics import api_serializers as s
 from metrics.aging import aging_by_customer, aging_report
 from metrics.aging_edges import aging_edges_text
-from metrics.cei import cei_months, cei_period, cei_quarters
-from metrics.customer_stats import customer_stats_list
+from metrics.cei import CeiFigure, cei_months, cei_period, cei_quarters
+from metrics.customer_stats import CustomerStats, customer_stats_list
 from metrics.dso import dso_countback, dso_simple, dso_trend
 from metrics.export_csv import csv_response
 from metrics.export_pdf import PdfTooLarge, pdf_bytes
 from metrics.export_xlsx import XLSX_CONTENT_TYPE, xlsx_bytes
-from metrics.forecast import cash_forecast, forecast_total
+from metrics.forecast import WeekForecast, cash_forecast, forecast_total
 from metrics.metric_tables import aging_detail_table, aging_summary_table, cei_table, dso_table
 from metrics.report_charts import aging_chart, cei_chart, dso_chart, month_name, quarter_label
 from metrics.stats_tables import customers_table, forecast_table
@@ -95,13 +95,56 @@ def file_response(
     return response
 
 
+class ReportFile(NamedTuple):
+    """What a report's file is made of: the table, its name after the org's slug, the charts."""
+
+    table: Table
+    name: tuple[str, ...]
+    charts: Sequence[str] = ()
+
+
+ReportApiT = TypeVar("ReportApiT", bound="ReportApi")
+
+
+def report_schema(
+    *, report: str, summary: str, description: str
+) -> Callable[[type[ReportApiT]], type[ReportApiT]]:
+    """The OpenAPI description of a report view's GET: its ``query_class`` as the parameters,
+    JSON as its ``output_class``, or a file."""
+
+    def decorate(view: type[ReportApiT]) -> type[ReportApiT]:
+        schema = extend_schema(
+            tags=["reports"],
+            operation_id=f"reports_{report}",
+            summary=summary,
+            description=f"{description} {ERRORS}",
+            parameters=[view.query_class],
+            responses={200: view.output_class, (200, "application/octet-stream"): FILE_RESPONSE},
+        )
+        return extend_schema_view(get=schema)(view)
+
+    return decorate
+
+
 class ReportApi(OrgApiMixin, generics.GenericAPIView):
-    """GET with the query of ``query_class``: JSON, or a file with ``format``."""
+    """GET with the query of ``query_class``: ``report_data`` as ``output_class`` JSON, or
+    ``report_file`` with ``format``."""
 
     metadata_class = OptionsMetadata  # type: ignore[assignment]
     content_negotiation_class = FileFormatNegotiation
     http_method_names = ["get", "options", "head"]
     query_class: type[s.ReportQuery]
+    output_class: type[serializers.Serializer]
+
+    def get(self, request: Request) -> HttpResponseBase:
+        q = self.query()
+        if q["format"] == "json":
+            data = self.report_data(q)
+            return Response(self.output_class(data, context={"currency": q["currency"]}).data)
+        table, name, charts = self.report_file(q)
+        return file_response(
+            table, q["format"], name=(self.org.slug, *name), org=self.org, charts=charts
+        )
 
     def query(self) -> dict[str, Any]:
         fmt = self.request.query_params.get("format", "json")
@@ -111,169 +154,160 @@ class ReportApi(OrgApiMixin, generics.GenericAPIView):
             self.query_class(data=self.request.query_params, context={"org": self.org})
         )
 
-    def answer(self, output: type[serializers.Serializer], data: Any, currency: str) -> Response:
-        return Response(output(data, context={"currency": currency}).data)
+    def report_data(self, q: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
 
-    def name(self, *parts: str) -> tuple[str, ...]:
-        return (self.org.slug, *parts)
+    def report_file(self, q: dict[str, Any]) -> ReportFile:
+        raise NotImplementedError
 
 
-@extend_schema(tags=["reports"])
+@report_schema(
+    report="aging",
+    summary="Aging: receivables by days past due",
+    description="Totals, the buckets, and each customer's amounts.",
+)
 class AgingApi(ReportApi):
     query_class = s.AgingQuery
+    output_class = out.AgingOutput
 
-    @extend_schema(
-        operation_id="reports_aging",
-        summary="Aging: receivables by days past due",
-        description="Totals, the buckets, and each customer's amounts. " + ERRORS,
-        parameters=[s.AgingQuery],
-        responses={200: out.AgingOutput, (200, "application/octet-stream"): FILE_RESPONSE},
-    )
-    def get(self, request: Request) -> HttpResponseBase:
-        q = self.query()
-        args = {
-            "org": self.org,
-            "as_of": q["as_of"],
-            "currency": q["currency"],
-            "edges": q["edges"],
-        }
-        if q["format"] != "json":
-            detail = q["view"] == "detail"
-            table = (aging_detail_table if detail else aging_summary_table)(**args)
-            charts = [] if detail else [aging_chart(aging_report(**args), show_title=True)]
-            kind = "aging-detail" if detail else "aging-summary"
-            name = self.name(kind, q["as_of"].isoformat(), q["currency"])
-            return file_response(table, q["format"], name=name, org=self.org, charts=charts)
+    def aging_args(self, q: dict[str, Any]) -> dict[str, Any]:
+        return {"org": self.org, **{key: q[key] for key in ("as_of", "currency", "edges")}}
+
+    def report_data(self, q: dict[str, Any]) -> dict[str, Any]:
+        args = self.aging_args(q)
         report = aging_report(**args)
-        data = {
+        return {
             **vars(report),
             "edges": aging_edges_text(q["edges"]),
             "customers": aging_by_customer(**args),
         }
-        return self.answer(out.AgingOutput, data, q["currency"])
+
+    def report_file(self, q: dict[str, Any]) -> ReportFile:
+        args = self.aging_args(q)
+        detail = q["view"] == "detail"
+        table = (aging_detail_table if detail else aging_summary_table)(**args)
+        charts = [] if detail else [aging_chart(aging_report(**args), show_title=True)]
+        kind = "aging-detail" if detail else "aging-summary"
+        return ReportFile(table, (kind, q["as_of"].isoformat(), q["currency"]), charts)
 
 
-@extend_schema(tags=["reports"])
+@report_schema(
+    report="dso",
+    summary="Days sales outstanding",
+    description="The figure by the method asked for, and its trend over 12 month ends. A "
+    "file has both methods side by side.",
+)
 class DsoApi(ReportApi):
     query_class = s.DsoQuery
+    output_class = out.DsoOutput
 
-    @extend_schema(
-        operation_id="reports_dso",
-        summary="Days sales outstanding",
-        description="The figure by the method asked for, and its trend over 12 month ends. A "
-        "file has both methods side by side. " + ERRORS,
-        parameters=[s.DsoQuery],
-        responses={200: out.DsoOutput, (200, "application/octet-stream"): FILE_RESPONSE},
-    )
-    def get(self, request: Request) -> HttpResponseBase:
-        q = self.query()
+    def report_data(self, q: dict[str, Any]) -> dict[str, Any]:
         org, as_of, currency, days = self.org, q["as_of"], q["currency"], q["period_days"]
-        simple = dso_trend(org=org, as_of=as_of, currency=currency, period_days=days)
-        if q["format"] != "json":
-            countback = dso_trend(org=org, as_of=as_of, currency=currency, method="countback")
-            table = dso_table(
-                simple=simple, countback=countback, currency=currency, period_days=days
-            )
-            charts = [dso_chart(simple, period_days=days, show_title=True)]
-            name = self.name("dso", as_of.isoformat(), currency)
-            return file_response(table, q["format"], name=name, org=org, charts=charts)
         if q["method"] == "countback":
             figure = dso_countback(org=org, as_of=as_of, currency=currency)
             trend = dso_trend(org=org, as_of=as_of, currency=currency, method="countback")
         else:
             figure = dso_simple(org=org, as_of=as_of, currency=currency, period_days=days)
-            trend = simple
-        data = {**vars(figure), "currency": currency, "trend": trend}
-        return self.answer(out.DsoOutput, data, currency)
+            trend = dso_trend(org=org, as_of=as_of, currency=currency, period_days=days)
+        return {**vars(figure), "currency": currency, "trend": trend}
+
+    def report_file(self, q: dict[str, Any]) -> ReportFile:
+        org, as_of, currency, days = self.org, q["as_of"], q["currency"], q["period_days"]
+        simple = dso_trend(org=org, as_of=as_of, currency=currency, period_days=days)
+        countback = dso_trend(org=org, as_of=as_of, currency=currency, method="countback")
+        table = dso_table(simple=simple, countback=countback, currency=currency, period_days=days)
+        charts = [dso_chart(simple, period_days=days, show_title=True)]
+        return ReportFile(table, ("dso", as_of.isoformat(), currency), charts)
 
 
-@extend_schema(tags=["reports"])
+@report_schema(
+    report="cei",
+    summary="Collection effectiveness index",
+    description="CEI for the period asked for, and by month and by quarter up to its end.",
+)
 class CeiApi(ReportApi):
     query_class = s.PeriodQuery
+    output_class = out.CeiOutput
 
-    @extend_schema(
-        operation_id="reports_cei",
-        summary="Collection effectiveness index",
-        description="CEI for the period asked for, and by month and by quarter up to its end. "
-        + ERRORS,
-        parameters=[s.PeriodQuery],
-        responses={200: out.CeiOutput, (200, "application/octet-stream"): FILE_RESPONSE},
-    )
-    def get(self, request: Request) -> HttpResponseBase:
-        q = self.query()
+    def figures(self, q: dict[str, Any]) -> tuple[CeiFigure, list[CeiFigure], list[CeiFigure]]:
+        """The chosen period, the last 12 months and the last 4 quarters up to its end."""
         org, start, end, currency = self.org, q["start"], q["end"], q["currency"]
         chosen = cei_period(org=org, start=start, end=end, currency=currency)
         months = cei_months(org=org, as_of=end, currency=currency, count=12)
         quarters = cei_quarters(org=org, as_of=end, currency=currency, count=4)
-        if q["format"] != "json":
-            rows = [
-                ("Chosen period", chosen),
-                *((quarter_label(f.start), f) for f in quarters),
-                *((month_name(f.start), f) for f in months),
-            ]
-            title = "Collection effectiveness index"
-            table = cei_table(rows=rows, currency=currency, title=title, start=start, end=end)
-            charts = [
-                cei_chart(quarters, quarters=True, show_title=True),
-                cei_chart(months, quarters=False, show_title=True),
-            ]
-            name = self.name("cei", start.isoformat(), end.isoformat())
-            return file_response(table, q["format"], name=name, org=org, charts=charts)
-        data = {**vars(chosen), "currency": currency, "months": months, "quarters": quarters}
-        return self.answer(out.CeiOutput, data, currency)
+        return chosen, months, quarters
+
+    def report_data(self, q: dict[str, Any]) -> dict[str, Any]:
+        chosen, months, quarters = self.figures(q)
+        return {**vars(chosen), "currency": q["currency"], "months": months, "quarters": quarters}
+
+    def report_file(self, q: dict[str, Any]) -> ReportFile:
+        chosen, months, quarters = self.figures(q)
+        start, end = q["start"], q["end"]
+        rows = [
+            ("Chosen period", chosen),
+            *((quarter_label(f.start), f) for f in quarters),
+            *((month_name(f.start), f) for f in months),
+        ]
+        title = "Collection effectiveness index"
+        table = cei_table(rows=rows, currency=q["currency"], title=title, start=start, end=end)
+        charts = [
+            cei_chart(quarters, quarters=True, show_title=True),
+            cei_chart(months, quarters=False, show_title=True),
+        ]
+        return ReportFile(table, ("cei", start.isoformat(), end.isoformat()), charts)
 
 
-@extend_schema(tags=["reports"])
+@report_schema(
+    report="customers",
+    summary="How each customer pays",
+    description="Every customer with a paid or an open invoice in the currency: days to "
+    "pay, days late, on-time share, open balance, broken promises and plans, disputes "
+    "and the trend.",
+)
 class CustomersApi(ReportApi):
     query_class = s.CustomersQuery
+    output_class = out.CustomersOutput
 
-    @extend_schema(
-        operation_id="reports_customers",
-        summary="How each customer pays",
-        description="Every customer with a paid or an open invoice in the currency: days to "
-        "pay, days late, on-time share, open balance, broken promises and plans, disputes "
-        "and the trend. " + ERRORS,
-        parameters=[s.CustomersQuery],
-        responses={200: out.CustomersOutput, (200, "application/octet-stream"): FILE_RESPONSE},
-    )
-    def get(self, request: Request) -> HttpResponseBase:
-        q = self.query()
-        as_of, currency = q["as_of"], q["currency"]
-        rows = customer_stats_list(
-            org=self.org, as_of=as_of, currency=currency, limit=q.get("limit")
+    def rows(self, q: dict[str, Any]) -> list[CustomerStats]:
+        return customer_stats_list(
+            org=self.org, as_of=q["as_of"], currency=q["currency"], limit=q.get("limit")
         )
-        if q["format"] != "json":
-            table = customers_table(rows=rows, as_of=as_of, currency=currency)
-            name = self.name("customers", as_of.isoformat(), currency)
-            return file_response(table, q["format"], name=name, org=self.org)
-        data = {"as_of": as_of, "currency": currency, "results": rows}
-        return self.answer(out.CustomersOutput, data, currency)
+
+    def report_data(self, q: dict[str, Any]) -> dict[str, Any]:
+        return {"as_of": q["as_of"], "currency": q["currency"], "results": self.rows(q)}
+
+    def report_file(self, q: dict[str, Any]) -> ReportFile:
+        as_of, currency = q["as_of"], q["currency"]
+        table = customers_table(rows=self.rows(q), as_of=as_of, currency=currency)
+        return ReportFile(table, ("customers", as_of.isoformat(), currency))
 
 
-@extend_schema(tags=["reports"])
+@report_schema(
+    report="forecast",
+    summary="Cash forecast, week by week",
+    description="Expected receipts per week (Monday to Sunday) from open invoices, plan "
+    "instalments and promises to pay, and the next four weeks together.",
+)
 class ForecastApi(ReportApi):
     query_class = s.ForecastQuery
+    output_class = out.ForecastOutput
 
-    @extend_schema(
-        operation_id="reports_forecast",
-        summary="Cash forecast, week by week",
-        description="Expected receipts per week (Monday to Sunday) from open invoices, plan "
-        "instalments and promises to pay, and the next four weeks together. " + ERRORS,
-        parameters=[s.ForecastQuery],
-        responses={200: out.ForecastOutput, (200, "application/octet-stream"): FILE_RESPONSE},
-    )
-    def get(self, request: Request) -> HttpResponseBase:
-        q = self.query()
-        as_of, currency = q["as_of"], q["currency"]
-        weeks = cash_forecast(org=self.org, as_of=as_of, currency=currency, weeks=q["weeks"])
-        if q["format"] != "json":
-            table = forecast_table(weeks=weeks, as_of=as_of, currency=currency)
-            name = self.name("forecast", as_of.isoformat(), currency)
-            return file_response(table, q["format"], name=name, org=self.org)
-        data = {
-            "as_of": as_of,
-            "currency": currency,
+    def weeks(self, q: dict[str, Any]) -> list[WeekForecast]:
+        return cash_forecast(
+            org=self.org, as_of=q["as_of"], currency=q["currency"], weeks=q["weeks"]
+        )
+
+    def report_data(self, q: dict[str, Any]) -> dict[str, Any]:
+        weeks = self.weeks(q)
+        return {
+            "as_of": q["as_of"],
+            "currency": q["currency"],
             "next_4_weeks": forecast_total(weeks),
             "weeks": weeks,
         }
-        return self.answer(out.ForecastOutput, data, currency)
+
+    def report_file(self, q: dict[str, Any]) -> ReportFile:
+        as_of, currency = q["as_of"], q["currency"]
+        table = forecast_table(weeks=self.weeks(q), as_of=as_of, currency=currency)
+        return ReportFile(table, ("forecast", as_of.isoformat(), currency))

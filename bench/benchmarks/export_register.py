@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bench.registry import Context, Row
+from bench.scale import sized_organization
 
 INVOICES = int(os.environ.get("BENCH_REGISTER_INVOICES", "1000000"))
 CUSTOMERS = 2000
@@ -152,27 +153,9 @@ def _copy(db: Any, org: Any, start: date, end: date) -> float:
 
 
 def _organization(n: int) -> Any:
-    from django.core.management import call_command
-
-    from arhub.models import Organization
-    from invoicing.models import Invoice
-
-    slug = f"bench-register-{n}"
-    if not Organization.objects.filter(slug=slug).exists():
-        _log(f"seeding '{slug}': {CUSTOMERS} customers (once per size)")
-        call_command(
-            "seed_demo", "--org", slug, "--events", "0", "--customers", str(CUSTOMERS),
-            "--invoices", "0", "--seed", "1", stdout=io.StringIO(),
-        )  # fmt: skip
-    org = Organization.objects.get(slug=slug)
-    have = Invoice.objects.for_org(org).count()
-    if have == 0:
-        began = time.monotonic()
-        _build(org, n)
-        _log(f"'{slug}': {n:,} invoices built in {time.monotonic() - began:.1f}s")
-    elif have != n:
-        raise RuntimeError(f"'{slug}' holds {have:,} invoices, not {n:,}; run `make clean`")
-    return org
+    return sized_organization(
+        slug=f"bench-register-{n}", n=n, customers=CUSTOMERS, build=_build, log=_log
+    )
 
 
 def _build(org: Any, n: int) -> None:

@@ -19,9 +19,7 @@ import io
 import json
 import re
 import secrets
-import statistics
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +28,7 @@ from unittest import mock
 from urllib.parse import urlencode, urlsplit
 
 from bench.registry import Context, Row
+from bench.scale import medians_ms, sized_organization
 from bench.server import gunicorn
 
 PAGE = 50
@@ -102,16 +101,15 @@ def run(ctx: Context) -> list[Row]:
                 _log(f"{surface.name} {label}: {counts_text(counts)}")
                 check_constant(f"{surface.name} {label}", counts)
                 sql = [q for q in surface.captured(path, PAGE) if not _AUTH_SQL.match(q)]
-                http_s, sql_s = [], []
-                for _ in range(ROUNDS):
-                    http_s.append(_timed(partial(surface.get, conn, path)))
-                    sql_s.append(_timed(partial(_run_sql, db, sql)))
+                http_ms, sql_ms = medians_ms(
+                    partial(surface.get, conn, path), partial(_run_sql, db, sql), rounds=ROUNDS
+                )
                 rows.append(
                     Row(
                         f"invoices {surface.name} {label} ({n:,} in org) p50",
-                        statistics.median(http_s) * 1000,
+                        http_ms,
                         f"raw SQL of that page ({len(sql)} queries) p50",
-                        statistics.median(sql_s) * 1000,
+                        sql_ms,
                         "ms",
                     )
                 )
@@ -229,26 +227,11 @@ def check_constant(page: str, counts: Sequence[int]) -> None:
 
 
 def _organization(n: int) -> tuple[Any, Any]:
-    from django.core.management import call_command
+    from arhub.models import Membership
 
-    from arhub.models import Membership, Organization
-    from invoicing.models import Invoice
-
-    slug = f"bench-invoices-{n}"
-    if not Organization.objects.filter(slug=slug).exists():
-        _log(f"seeding '{slug}': {CUSTOMERS} customers (once per size)")
-        call_command(
-            "seed_demo", "--org", slug, "--events", "0", "--customers", str(CUSTOMERS),
-            "--invoices", "0", "--seed", "1", stdout=io.StringIO(),
-        )  # fmt: skip
-    org = Organization.objects.get(slug=slug)
-    have = Invoice.objects.for_org(org).count()
-    if have == 0:
-        started = time.monotonic()
-        _build(org, n)
-        _log(f"'{slug}': {n:,} invoices built in {time.monotonic() - started:.1f}s")
-    elif have != n:
-        raise RuntimeError(f"'{slug}' holds {have:,} invoices, not {n:,}; run `make clean`")
+    org = sized_organization(
+        slug=f"bench-invoices-{n}", n=n, customers=CUSTOMERS, build=_build, log=_log
+    )
     owner = Membership.objects.select_related("user").filter(organization=org).earliest("pk")
     return org, owner.user
 
@@ -385,12 +368,6 @@ def _session(org: Any, user: Any) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Timing
-
-
-def _timed(action: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 def _run_sql(db: Any, statements: list[str]) -> None:

@@ -16,8 +16,6 @@ All invoices are in the organization's currency, so every row is in every figure
 from __future__ import annotations
 
 import contextlib
-import io
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +24,7 @@ from functools import partial
 from typing import Any
 
 from bench.registry import Context, Row
+from bench.scale import medians_ms, sized_organization
 
 ROUNDS = 9
 CUSTOMERS = 2000
@@ -88,16 +87,13 @@ def run(ctx: Context) -> list[Row]:
             if count > MAX_QUERIES:
                 raise RuntimeError(f"{label} ran {count} queries; a figure costs {MAX_QUERIES}")
             floor = partial(_bare_sum, db, org.pk, currency, day, today)
-            figure_s, floor_s = [], []
-            for _ in range(ROUNDS):
-                figure_s.append(_timed(figure))
-                floor_s.append(_timed(floor))
+            figure_ms, floor_ms = medians_ms(figure, floor, rounds=ROUNDS)
             rows.append(
                 Row(
                     f"{label} ({n:,} invoices) p50",
-                    statistics.median(figure_s) * 1000,
+                    figure_ms,
                     "bare SUM over the same invoices p50",
-                    statistics.median(floor_s) * 1000,
+                    floor_ms,
                     "ms",
                 )
             )
@@ -150,40 +146,19 @@ def _queries(action: Callable[[], Any]) -> int:
     return len(captured.captured_queries)
 
 
-def _timed(action: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
 # --------------------------------------------------------------------------------------------
 # The organization
 
 
 def _organization(n: int) -> Any:
-    from django.core.management import call_command
-
-    from arhub.models import Organization
-    from invoicing.models import Invoice
-
-    slug = f"bench-aging-{n}"
-    if not Organization.objects.filter(slug=slug).exists():
-        _log(f"seeding '{slug}': {CUSTOMERS} customers (once per size)")
-        call_command(
-            "seed_demo", "--org", slug, "--events", "0", "--customers", str(CUSTOMERS),
-            "--invoices", "0", "--seed", "1", stdout=io.StringIO(),
-        )  # fmt: skip
-    org = Organization.objects.get(slug=slug)
-    have = Invoice.objects.for_org(org).count()
-    if have == 0:
-        started = time.monotonic()
-        _build(org, n)
-        _log(
-            f"'{slug}': {n:,} invoices and their history built in {time.monotonic() - started:.1f}s"
-        )
-    elif have != n:
-        raise RuntimeError(f"'{slug}' holds {have:,} invoices, not {n:,}; run `make clean`")
-    return org
+    return sized_organization(
+        slug=f"bench-aging-{n}",
+        n=n,
+        customers=CUSTOMERS,
+        build=_build,
+        log=_log,
+        built="invoices and their history",
+    )
 
 
 def _build(org: Any, n: int) -> None:
