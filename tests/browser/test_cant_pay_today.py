@@ -24,14 +24,12 @@ from arhub.pdf import render_pdf
 from disputes.models import Dispute, DisputeStatus
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.pay_links import pay_link_url
-from payments.models import CheckoutSession, Payment, PaymentPlan, PlanStatus
+from payments.models import PaymentPlan, PlanStatus
 from tests.browser import helpers
-from tests.browser.test_getting_paid_journey import post_webhook
-from tests.browser.test_invoice_journey import wait_for
+from tests.browser.test_getting_paid_journey import checkout_completed
 from tests.browser.test_pay_page import PHONE_375, business, customer, invoice, watch
 from tests.payments.pay_page_helpers import connect_stripe
 from tests.payments.plan_factories import plan_settings
-from tests.payments.stripe_webhook_helpers import event_make, session_object
 from tests.stripe_server import StripeStandIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -103,14 +101,7 @@ def test_a_plan_paid_in_instalments_and_a_dispute_resolved_with_a_credit(
     page.get_by_role("button", name="Pay £455.00").click()
     expect(page.get_by_role("heading", name="Stand-in Stripe Checkout")).to_be_visible()
     expect(page.locator("#amount")).to_have_text("45500 GBP (minor units)")
-    checkout = CheckoutSession.objects.for_org(org).get()
-    stand_in = stripe_api.sessions[checkout.stripe_session_id]
-    completed = event_make(
-        "checkout.session.completed",
-        session_object(checkout, payment_intent=stand_in["payment_intent"]),
-    )
-    assert post_webhook(live_server.url, org.slug, completed) == 200
-    wait_for(lambda: Payment.objects.for_org(org).exists())
+    checkout_completed(org, stripe_api, live_server.url)
     bill.refresh_from_db()
     assert (bill.status, bill.balance_due) == (InvoiceStatus.PARTIALLY_PAID, Decimal("910.00"))
     first, second, _ = plan.instalments.order_by("due_date")

@@ -62,6 +62,20 @@ def post_webhook(base: str, slug: str, event: dict[str, Any]) -> int:
         return int(response.status)
 
 
+def checkout_completed(org: Any, stripe_api: StripeStandIn, base: str) -> dict[str, Any]:
+    """Stripe says the (one) Checkout Session is paid: its signed webhook is posted and applied
+    by the worker. Returns the stand-in's session."""
+    checkout = CheckoutSession.objects.for_org(org).get()
+    stand_in = stripe_api.sessions[checkout.stripe_session_id]
+    completed = event_make(
+        "checkout.session.completed",
+        session_object(checkout, payment_intent=stand_in["payment_intent"]),
+    )
+    assert post_webhook(base, org.slug, completed) == 200
+    wait_for(lambda: Payment.objects.for_org(org).exists())
+    return stand_in
+
+
 def test_a_customer_pays_the_emailed_invoice_and_is_thanked(
     new_page: Callable[..., Page],
     stripe_api: StripeStandIn,
@@ -102,16 +116,9 @@ def test_a_customer_pays_the_emailed_invoice_and_is_thanked(
     page.get_by_role("button", name="Pay £1,337.70").click()
     expect(page.get_by_role("heading", name="Stand-in Stripe Checkout")).to_be_visible()
     expect(page.locator("#amount")).to_have_text("133770 GBP (minor units)")
-    checkout = CheckoutSession.objects.for_org(org).get()
-    stand_in = stripe_api.sessions[checkout.stripe_session_id]
 
     # Stripe says it is paid: the signed webhook, applied by the worker.
-    completed = event_make(
-        "checkout.session.completed",
-        session_object(checkout, payment_intent=stand_in["payment_intent"]),
-    )
-    assert post_webhook(live_server.url, org.slug, completed) == 200
-    wait_for(lambda: Payment.objects.for_org(org).exists())
+    stand_in = checkout_completed(org, stripe_api, live_server.url)
     payment = Payment.objects.for_org(org).get()
     assert (payment.amount, payment.method, payment.stripe_payment_intent) == (
         Decimal("1337.70"),
