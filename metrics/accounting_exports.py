@@ -26,7 +26,7 @@ from arhub.models import Organization
 from metrics.accounting_dates import DateStyle, date_style_for, date_text
 from metrics.accounting_dates import import_columns as _columns
 from metrics.accounting_dates import import_filters as _filters
-from metrics.accounting_lines import ImportInvoice, import_invoices
+from metrics.accounting_lines import ImportInvoice, import_invoices, short
 
 # The payment layouts live beside these; callers find all four here.
 from metrics.accounting_payments import (
@@ -90,8 +90,8 @@ def _quickbooks_invoice_rows(
                 invoice.notes,
                 item,
                 line.description,
-                line.quantity,
-                line.rate,
+                short(line.quantity),
+                short(line.rate),
                 line.amount,
                 line.tax_code,
                 line.tax_amount,
@@ -185,9 +185,9 @@ def _xero_invoice_rows(
             yield [
                 *head,
                 line.description,
-                line.quantity,
-                line.unit_price,
-                line.discount_percent or None,
+                short(line.quantity),
+                short(line.unit_price),
+                short(line.discount_percent) or None,
                 account,
                 line.tax_code,
                 line.tax_amount,

@@ -34,6 +34,12 @@ CHUNK = 500
 HUNDRED = Decimal(100)
 
 
+def short(value: Decimal) -> Decimal:
+    """A quantity or price as it was typed, trailing zeros dropped (1.0000 is written 1 and
+    12.5000 as 12.5): the stored places are storage, not meaning."""
+    return value.normalize()
+
+
 @dataclass(frozen=True)
 class ImportLine:
     kind: str  # "item", "discount" or "fee"

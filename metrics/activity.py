@@ -23,6 +23,9 @@ from metrics.periods import period_check
 from reminders.next_send import step_words
 
 ONE_PLACE = Decimal("0.1")
+# The window the reports look back over unless told otherwise: the same 90 days as each
+# customer's trend (``metrics.customer_stats``).
+ACTIVITY_DAYS = 90
 
 
 def _one_place(value: Decimal | None) -> Decimal | None:

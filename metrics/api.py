@@ -147,8 +147,10 @@ class ReportApi(OrgApiMixin, generics.GenericAPIView):
         )
 
     def query(self) -> dict[str, Any]:
+        # An unknown format is a 400 naming it, whoever asks; a file is refused to a role
+        # that may not export.
         fmt = self.request.query_params.get("format", "json")
-        if fmt != "json" and not membership_allows(self.membership, Perm.EXPORT):
+        if fmt in s.FILE_FORMATS and not membership_allows(self.membership, Perm.EXPORT):
             raise exceptions.PermissionDenied("Your role may read reports but not download them.")
         return validated(
             self.query_class(data=self.request.query_params, context={"org": self.org})

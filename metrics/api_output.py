@@ -125,3 +125,51 @@ class ForecastOutput(serializers.Serializer):
     currency = serializers.CharField()
     next_4_weeks = Money()
     weeks = WeekOutput(many=True)
+
+
+def _one_place(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=9, decimal_places=1, allow_null=True, help_text=help_text
+    )
+
+
+class DisputeStatsOutput(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Disputes opened in the period, chargebacks too.")
+    invoices_issued = serializers.IntegerField()
+    rate = _one_place("Disputes per 100 invoices issued; null when none were issued.")
+    answered = serializers.IntegerField(help_text="Of those, how many had a reply (ever).")
+    avg_hours_to_first_reply = _one_place("Null when none was answered.")
+    resolved = serializers.IntegerField()
+    avg_days_to_resolution = _one_place("Null when none was resolved.")
+
+
+class ArrangementStatsOutput(serializers.Serializer):
+    promises_kept = serializers.IntegerField()
+    promises_broken = serializers.IntegerField()
+    promises_kept_rate = _one_place("Percent; null when no promise came due.")
+    plans_completed = serializers.IntegerField()
+    plans_broken = serializers.IntegerField()
+    plans_completed_rate = _one_place("Percent; null when no plan ended.")
+
+
+class StepCountOutput(serializers.Serializer):
+    offset_days = serializers.IntegerField(help_text="Days after the due date; negative before.")
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    count = serializers.IntegerField(help_text="Invoices for which it was the last reminder.")
+
+
+class ReminderEffectOutput(serializers.Serializer):
+    paid_count = serializers.IntegerField(help_text="Invoices paid in the period.")
+    no_reminder = serializers.IntegerField(help_text="Of those, paid with no reminder sent.")
+    steps = StepCountOutput(many=True, help_text="In step order.")
+    top_step = serializers.IntegerField(
+        allow_null=True, help_text="The `offset_days` most often last before payment."
+    )
+
+
+class ActivityOutput(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    disputes = DisputeStatsOutput()
+    arrangements = ArrangementStatsOutput(help_text="Promises and plans that ended in the period.")
+    reminders = ReminderEffectOutput()

@@ -7,13 +7,14 @@ parameter: ``{"as_of": ["2031-01-01 is in the future (today is 2027-04-15)."]}``
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rest_framework import serializers
 
 from arhub.clock import org_today
 from arhub.models import Organization
+from metrics.activity import ACTIVITY_DAYS
 from metrics.aging_edges import DEFAULT_EDGES
 from metrics.export_params import as_of_read, currency_read, edges_read
 from metrics.periods import period_check
@@ -119,7 +120,7 @@ class DsoQuery(AsOfQuery):
 
 class PeriodQuery(ReportQuery):
     start = serializers.DateField(
-        required=False, help_text="First day; the first day of this quarter if omitted."
+        required=False, help_text="First day; the first day of `end`'s quarter if omitted."
     )
     end = serializers.DateField(
         required=False, help_text="Last day, included; today if omitted, never in the future."
@@ -130,14 +131,29 @@ class PeriodQuery(ReportQuery):
         return day
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        today = org_today(self.org)
-        attrs.setdefault("end", today)
-        attrs.setdefault("start", today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1))
+        attrs.setdefault("end", org_today(self.org))
+        attrs.setdefault("start", self.default_start(attrs["end"]))
         try:
             period_check(start=attrs["start"], end=attrs["end"])
         except ValueError as exc:
             raise serializers.ValidationError({"end": [str(exc).removeprefix("end: ")]}) from None
         return super().validate(attrs)
+
+    def default_start(self, end: date) -> date:
+        return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1)
+
+
+class ActivityQuery(PeriodQuery):
+    """Counts and averages of events, no money: the currency is not asked for."""
+
+    currency = None  # type: ignore[assignment]
+    start = serializers.DateField(
+        required=False,
+        help_text=f"First day; {ACTIVITY_DAYS} days up to `end` (both included) if omitted.",
+    )
+
+    def default_start(self, end: date) -> date:
+        return end - timedelta(days=ACTIVITY_DAYS - 1)
 
 
 class CustomersQuery(AsOfQuery):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from metrics import api, export_api
+from metrics import activity_api, api, export_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/aging/", api.AgingApi.as_view(), name="api_report_aging"),
@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/cei/", api.CeiApi.as_view(), name="api_report_cei"),
     path("reports/customers/", api.CustomersApi.as_view(), name="api_report_customers"),
     path("reports/forecast/", api.ForecastApi.as_view(), name="api_report_forecast"),
+    path("reports/activity/", activity_api.ActivityApi.as_view(), name="api_report_activity"),
     path("reports/exports/", export_api.ExportListCreateApi.as_view(), name="api_report_exports"),
     path(
         "reports/exports/<int:job_id>/",

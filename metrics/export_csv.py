@@ -1,6 +1,7 @@
 """A :class:`~metrics.tables.Table` as CSV: UTF-8, a header row, one line per row, and a totals
 row when any column has a total. Numbers are plain (``1234.50``: no symbol, no thousands
-separator, a dot for the decimals, money to its currency's minor unit), dates are ISO
+separator, a dot for the decimals, money to its currency's minor unit, a figure such as DSO to
+the place it was rounded to: ``36.0``), dates are ISO
 (``2027-03-31``), so the file reads the same in every locale and every tool.
 
 It streams: :func:`csv_stream` yields a line at a time while the rows come off the cursor, and
@@ -21,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import StreamingHttpResponse
 
-from arhub.money import minor_unit, plain
+from arhub.money import minor_unit
 from metrics.tables import Column, RunningTotals, Table, export_filename, row_checked
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -66,7 +67,8 @@ def cell_writer(column: Column, currency: str) -> Writer:
         unit = minor_unit(currency)
         return _numbers(column, lambda v: format(v.quantize(unit, rounding=ROUND_HALF_UP), "f"))
     if kind in ("decimal", "percent"):
-        return _numbers(column, plain)
+        # As figured, to the place it was rounded to: 36.0 days, not 36.
+        return _numbers(column, lambda v: format(v, "f"))
 
     def write(value: object) -> str:
         if value is None:

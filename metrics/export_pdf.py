@@ -93,6 +93,11 @@ def pdf_cell(value: object, column: Column, fmt: Formatter) -> str:
         return _signed(format_decimal(Decimal(value), format=pattern, locale=fmt.locale))
     if kind == "percent" and isinstance(value, Decimal | int):
         return _signed(format_decimal(Decimal(value), format="#,##0.0", locale=fmt.locale)) + "%"
+    if kind == "decimal" and isinstance(value, Decimal):
+        # To the place it was rounded to, as the CSV has it: 36.0 days, not 36.
+        places = max(0, -int(value.as_tuple().exponent))
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return _signed(format_decimal(value, format=pattern, locale=fmt.locale))
     if kind in ("int", "decimal") and isinstance(value, Decimal | int):
         return _signed(fmt.number(Decimal(value)))
     if kind == "date" and isinstance(value, date):
@@ -146,7 +151,7 @@ def report_document(
         title=table.title,
         footer=f"{org.name} · {table.title} · made {made}",
         subtitle=table.subtitle,
-        filters=[*table.filters.items(), ("Currency", table.currency)],
+        filters=table.described(),
         header=[Cell(c.label, _numeric(c)) for c in table.columns],
         rows=rows,
         totals=total_cells,

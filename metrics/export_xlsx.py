@@ -131,7 +131,7 @@ def _about(workbook: Workbook, table: Table) -> None:
         sheet.append([table.subtitle])
     sheet.append([])
     made = timezone.now().strftime("%Y-%m-%d %H:%M UTC")
-    for label, text in [*table.filters.items(), ("Currency", table.currency), ("Made", made)]:
+    for label, text in [*table.described(), ("Made", made)]:
         key = WriteOnlyCell(sheet, value=label)
         key.font = BOLD
         cell = WriteOnlyCell(sheet, value=text)

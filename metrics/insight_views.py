@@ -11,7 +11,7 @@ from typing import Any
 from django.http.response import HttpResponseBase
 
 from arhub.clock import org_today
-from metrics.activity import arrangement_stats, dispute_stats, reminder_effect
+from metrics.activity import ACTIVITY_DAYS, arrangement_stats, dispute_stats, reminder_effect
 from metrics.charts import bar_chart_svg
 from metrics.customer_stats import customer_stats_list
 from metrics.forecast import WeekForecast, cash_forecast, forecast_total
@@ -21,7 +21,6 @@ from metrics.report_views import ReportView, export_response
 from metrics.stats_tables import customers_table, forecast_table
 
 FORECAST_WEEKS = 13
-ACTIVITY_DAYS = 90
 
 
 def forecast_chart(
@@ -45,8 +44,7 @@ class CustomerTrendsView(ReportView):
     def figures(self, data: dict[str, Any]) -> dict[str, Any]:
         as_of = data["as_of"]
         rows = customer_stats_list(org=self.org, as_of=as_of, currency=data["currency"])
-        # Disputes, promises, plans and reminders over the 90 days up to the as-of day: the
-        # same window as each customer's trend.
+        # Disputes, promises, plans and reminders over the days up to the as-of day.
         start = as_of - timedelta(days=ACTIVITY_DAYS - 1)
         return {
             "rows": rows,

@@ -64,6 +64,12 @@ class Table:
     filters: dict[str, str] = field(default_factory=dict)
     subtitle: str = ""
 
+    def described(self) -> list[tuple[str, str]]:
+        """What the file says it is drawn with: the filters, then the currency when a column
+        holds money (a table of counts has none to speak of)."""
+        money = any(column.kind == "money" for column in self.columns)
+        return [*self.filters.items(), *([("Currency", self.currency)] if money else [])]
+
     @property
     def has_totals(self) -> bool:
         return any(column.total for column in self.columns)

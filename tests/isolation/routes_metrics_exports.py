@@ -1,13 +1,17 @@
 """Isolation sweep entries for background exports and the reports API: the exports pages (list
 and new export, a job's page, status and download, the monthly email), ``/api/v1/reports/``
-(aging, DSO, CEI, customers, forecast, as JSON and as files) and ``/api/v1/reports/exports/``.
+(aging, DSO, CEI, customers, forecast, activity, as JSON and as files) and
+``/api/v1/reports/exports/``.
 
 B's job id in a URL is a 404. B always has an open invoice (its customer named after B, a sweep
 marker), so a report that added B's figures into A's would name B's customer in its customer
-rows. B's customer id in an export request is refused as if it did not exist, with no job made.
+rows. The activity report names nobody, so it is checked by its counts: B's dispute is not
+counted in A's, and A's own is. B's customer id in an export request is refused as if it did not exist, with no job made.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.urls import reverse
 
@@ -15,6 +19,7 @@ from metrics.export_services import export_job_create, export_job_run
 from metrics.models import ExportJob
 from tests.conftest import Tenant
 from tests.isolation.builders import new_invoice
+from tests.isolation.routes_disputes import new_dispute
 from tests.isolation.sweep import (
     FoundRoute,
     Route,
@@ -54,6 +59,24 @@ def sweep_report_api(world: World, found: FoundRoute, route: Route) -> None:
     for who, make_client in a_clients(world, found):
         response = request_as_a(world, make_client(), "GET", url, None, who)
         assert response.status_code == 200, f"GET {url} as {who}: {response.status_code}"
+
+
+def sweep_activity_api(world: World, found: FoundRoute, route: Route) -> None:
+    """B's dispute opened today is not among A's; A's own dispute is (so 0 meant something)."""
+    new_dispute(world.b)
+    url = reverse(found.name or "")
+
+    def disputes_seen(client: Any, who: str) -> int:
+        response = request_as_a(world, client, "GET", url, None, who)
+        assert response.status_code == 200, f"GET {url} as {who}: {response.status_code}"
+        count: int = response.json()["disputes"]["count"]
+        return count
+
+    for who, make_client in a_clients(world, found):
+        assert disputes_seen(make_client(), who) == 0, f"{who} counted org B's dispute"
+    new_dispute(world.a)
+    assert disputes_seen(world.a.api(), "A's owner (A's dispute)") == 1, "control"
+    sweep_report_api(world, found, route)
 
 
 def _no_export_of_b(world: World) -> None:
@@ -119,6 +142,7 @@ ROUTES: dict[str, Route] = {
     "api_report_cei": REPORT_API,
     "api_report_customers": REPORT_API,
     "api_report_forecast": REPORT_API,
+    "api_report_activity": Route("custom", custom=sweep_activity_api, methods=("GET",)),
     "api_report_exports": Route("custom", custom=sweep_export_api),
     "api_report_export": Route("object", **API_JOB),  # type: ignore[arg-type]
     "api_report_export_download": Route("object", **API_JOB),  # type: ignore[arg-type]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from arhub.models import Channel, Message, MessageKind, MessageStatus, Organization
+from disputes.models import Dispute, DisputeKind, DisputeMessage, DisputeReason
 from invoicing.models import Customer, Invoice
 from payments.models import (
     Payment,
@@ -108,6 +110,29 @@ def plan_row(
         status=status,
         origin=PlanOrigin.CUSTOMER,
         **{f"{status}_at": at},
+    )
+
+
+def dispute_row(org: Organization, invoice: Invoice, opened: datetime, **fields: Any) -> Dispute:
+    """A dispute of the invoice opened at ``opened`` (a customer's unless ``kind`` says)."""
+    return Dispute.objects.create(
+        organization=org,
+        invoice=invoice,
+        customer_id=invoice.customer_id,
+        kind=fields.pop("kind", DisputeKind.CUSTOMER),
+        reason=DisputeReason.WRONG_AMOUNT,
+        currency=invoice.currency,
+        opened_at=opened,
+        **fields,
+    )
+
+
+def dispute_say(
+    org: Organization, dispute: Dispute, author: str, at: datetime, internal: bool = False
+) -> None:
+    """A message in the dispute's thread from ``author`` at ``at``."""
+    DisputeMessage.objects.create(
+        organization=org, dispute=dispute, author=author, body="…", internal=internal, created_at=at
     )
 
 

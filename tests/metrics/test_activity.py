@@ -7,7 +7,7 @@ Edges in the org's calendar: 30 April 23:30 UTC is 1 May 00:30 in London (in May
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 import time_machine
 
 from arhub.models import MessageStatus, Organization
-from disputes.models import Author, Dispute, DisputeKind, DisputeMessage, DisputeReason
+from disputes.models import Author, DisputeKind
 from invoicing.invoice_services import invoice_void
 from invoicing.models import Customer, Invoice
 from metrics.activity import (
@@ -32,6 +32,8 @@ from tests.conftest import Tenant
 from tests.invoicing.invoice_factories import invoice_make
 from tests.metrics.ledger_factories import (
     customer_make,
+    dispute_row,
+    dispute_say,
     issued,
     paid,
     plan_row,
@@ -53,27 +55,6 @@ def _invoice(org: Organization, customer: Customer, on: date) -> Invoice:
     return issued(org, customer, "100.00", on=on, due=date(2027, 7, 31))
 
 
-def _dispute(org: Organization, invoice: Invoice, opened: datetime, **fields: Any) -> Dispute:
-    return Dispute.objects.create(
-        organization=org,
-        invoice=invoice,
-        customer_id=invoice.customer_id,
-        kind=fields.pop("kind", DisputeKind.CUSTOMER),
-        reason=DisputeReason.WRONG_AMOUNT,
-        currency=invoice.currency,
-        opened_at=opened,
-        **fields,
-    )
-
-
-def _say(
-    org: Organization, dispute: Dispute, author: str, at: datetime, internal: bool = False
-) -> None:
-    DisputeMessage.objects.create(
-        organization=org, dispute=dispute, author=author, body="…", internal=internal, created_at=at
-    )
-
-
 # ---- Disputes
 
 
@@ -89,31 +70,31 @@ def test_dispute_stats(tenant: Tenant, other_tenant: Tenant, clock: None) -> Non
 
     # D1: opened 3 May 09:00 UTC. An internal note at 10:00 and the customer at 11:00 are no
     # answer; the owner's reply on 4 May 15:00 is: 30 hours. Resolved 10 May 09:00: 7.0 days.
-    d1 = _dispute(
+    d1 = dispute_row(
         org, may[1], utc(2027, 5, 3, 9), status="resolved", resolved_at=utc(2027, 5, 10, 9)
     )
-    _say(org, d1, Author.OWNER, utc(2027, 5, 3, 10), internal=True)
-    _say(org, d1, Author.CUSTOMER, utc(2027, 5, 3, 11))
-    _say(org, d1, Author.OWNER, utc(2027, 5, 4, 15))
-    _say(org, d1, Author.OWNER, utc(2027, 5, 5, 15))  # a second reply changes nothing
+    dispute_say(org, d1, Author.OWNER, utc(2027, 5, 3, 10), internal=True)
+    dispute_say(org, d1, Author.CUSTOMER, utc(2027, 5, 3, 11))
+    dispute_say(org, d1, Author.OWNER, utc(2027, 5, 4, 15))
+    dispute_say(org, d1, Author.OWNER, utc(2027, 5, 5, 15))  # a second reply changes nothing
     # D2: a chargeback opened 20 May 12:00, answered 18:00 (6 hours), still open.
-    d2 = _dispute(org, may[2], utc(2027, 5, 20, 12), kind=DisputeKind.CHARGEBACK)
-    _say(org, d2, Author.BANK, utc(2027, 5, 20, 12))
-    _say(org, d2, Author.OWNER, utc(2027, 5, 20, 18))
+    d2 = dispute_row(org, may[2], utc(2027, 5, 20, 12), kind=DisputeKind.CHARGEBACK)
+    dispute_say(org, d2, Author.BANK, utc(2027, 5, 20, 12))
+    dispute_say(org, d2, Author.OWNER, utc(2027, 5, 20, 18))
     # D4: opened 30 April 23:30 UTC = 1 May in London; answered 24 hours later; resolved
     # 4 May 11:30 UTC: 3 days 12 hours = 3.5 days.
-    d4 = _dispute(org, april, utc(2027, 4, 30, 23, 30), status="resolved",
+    d4 = dispute_row(org, april, utc(2027, 4, 30, 23, 30), status="resolved",
                   resolved_at=utc(2027, 5, 4, 11, 30))  # fmt: skip
-    _say(org, d4, Author.OWNER, utc(2027, 5, 1, 23, 30))
+    dispute_say(org, d4, Author.OWNER, utc(2027, 5, 1, 23, 30))
     # D3: opened 31 May 23:30 UTC = 1 June in London: not May's.
-    d3 = _dispute(org, may[3], utc(2027, 5, 31, 23, 30))
-    _say(org, d3, Author.OWNER, utc(2027, 6, 1, 8))
+    d3 = dispute_row(org, may[3], utc(2027, 5, 31, 23, 30))
+    dispute_say(org, d3, Author.OWNER, utc(2027, 6, 1, 8))
     # D5: withdrawn in May without an answer: counted, neither answered nor resolved.
-    _dispute(org, may[0], utc(2027, 5, 25), status="withdrawn", withdrawn_at=utc(2027, 5, 26))
+    dispute_row(org, may[0], utc(2027, 5, 25), status="withdrawn", withdrawn_at=utc(2027, 5, 26))
     # Org B: a dispute and invoices in May, never in A's figures.
     zed = customer_make(other_tenant.org, "Zed")
     theirs = _invoice(other_tenant.org, zed, date(2027, 5, 10))
-    _say(other_tenant.org, _dispute(other_tenant.org, theirs, utc(2027, 5, 10)), Author.OWNER,
+    dispute_say(other_tenant.org, dispute_row(other_tenant.org, theirs, utc(2027, 5, 10)), Author.OWNER,
          utc(2027, 5, 10, 13))  # fmt: skip
 
     assert dispute_stats(org=org, **MAY) == DisputeStats(

@@ -51,7 +51,7 @@ def test_header_plain_decimals_iso_dates_and_a_totals_row() -> None:
         ["Invoice", "Customer", "Due", "Days late", "Hours", "On time", "Open"],
         ["INV-1", "Riverside Bakery", "2027-03-01", "30", "1.5", "87.5", "1234.50"],
         ["INV-2", "Café Ünïcode, Ltd", "2027-02-14", "45", "2.25", "", "-20.00"],
-        ["INV-3", "Harbour", "", "", "", "100", "0.01"],
+        ["INV-3", "Harbour", "", "", "", "100.0", "0.01"],  # a figure keeps its place
         # 30 + 45 = 75 days; 1.5 + 2.25 = 3.75 hours;
         # 1234.50 - 20.00 + 0.005 = 1214.505, rounded half-up to the cent: 1214.51.
         ["Total", "", "", "75", "3.75", "", "1214.51"],

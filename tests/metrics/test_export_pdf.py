@@ -117,3 +117,11 @@ def test_too_many_rows_for_a_pdf_is_refused_with_what_to_do(
         pdf_bytes(_table(rows), org=tenant.org)
     # Exactly the limit is fine.
     assert pdf_bytes(_table(rows[:3]), org=tenant.org).startswith(b"%PDF")
+
+
+def test_figures_keep_their_place_and_counts_name_no_currency(tenant: Tenant) -> None:
+    columns = [Column("figure", "Figure"), Column("value", "Value", "decimal")]
+    rows = [["DSO", D("36.0")], ["Days to pay", D("1234.5")], ["Disputes", D(2)]]
+    words = pdf_words(pdf_bytes(_table(rows, columns), org=tenant.org))
+    assert "DSO 36.0" in words and "Days to pay 1,234.5" in words and "Disputes 2" in words
+    assert "Currency" not in words

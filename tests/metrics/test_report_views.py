@@ -216,7 +216,7 @@ def test_dso_as_csv_has_a_row_per_month_end(tenant: Tenant, ledger: Ledger) -> N
     assert len(data) == 12
     assert data[-1][:5] == ["2027-04-15", "85.7", "71.5", "1585.00", "1665.00"]
     # 31 Mar: 1200 / (Jan-Mar sales 3000) x 90 = 36.0.
-    assert data[-2][:2] == ["2027-03-31", "36"]  # plain decimals: no trailing zero
+    assert data[-2][:2] == ["2027-03-31", "36.0"]  # to the place it was rounded to
 
 
 def test_a_period_too_short_for_dso(tenant: Tenant, ledger: Ledger) -> None:
@@ -255,7 +255,7 @@ def test_cei_as_csv(tenant: Tenant, ledger: Ledger) -> None:
     url = reverse("report_cei") + "?start=2027-03-01&end=2027-03-31&format=csv"
     rows = csv_rows(download(tenant, url))
     by_period = {row[0]: row for row in rows[1:]}
-    assert by_period["Chosen period"][3] == "60"  # plain decimals
+    assert by_period["Chosen period"][3] == "60.0"  # to the place it was rounded to
     # Q1 2027: beginning 0, sales 3000, ending 1200 of which current 200 ->
     # (0 + 3000 - 1200) / (0 + 3000 - 200) x 100 = 64.3.
     assert by_period["Q1 2027"][3] == "64.3"

@@ -63,3 +63,16 @@ def test_export_filenames_are_plain() -> None:
         export_filename("Riverside / Bakery: ünïcode", ext="pdf") == "riverside-bakery-n-code.pdf"
     )
     assert export_filename("", ext="xlsx") == "export.xlsx"
+
+
+def test_the_currency_is_named_only_when_a_column_holds_money() -> None:
+    with_money = _table([])
+    assert with_money.described() == [("Currency", "JPY")]
+    counts = Table(
+        title="Counts",
+        columns=[Column("figure", "Figure"), Column("value", "Value", "decimal")],
+        rows=[],
+        currency="JPY",
+        filters={"From": "2027-05-01"},
+    )
+    assert counts.described() == [("From", "2027-05-01")]
