@@ -182,7 +182,7 @@ class CustomerImportDetailView(OrgViewMixin, View):
 
 
 class CustomerImportProgressView(OrgViewMixin, View):
-    """Polled by import_progress.js while the import runs."""
+    """Polled by arhub/job_progress.js while the import runs."""
 
     required_perm = Perm.VIEW
 

@@ -84,9 +84,16 @@ TEMPLATES = [
     },
 ]
 
+_DATABASE = env_database("DATABASE_URL", default="postgresql://postgres@127.0.0.1:5432/arhub")
+# No JIT compiling: the reports' replay queries are estimated dear and PostgreSQL then spends
+# 0.1-0.7 s compiling what runs in less (bench metrics_aging); nothing here runs long enough to
+# win it back.
+_OPTIONS = dict(_DATABASE.get("OPTIONS", {}))
+_OPTIONS["options"] = f"{_OPTIONS.get('options', '')} -c jit=off".strip()
 DATABASES = {
     "default": {
-        **env_database("DATABASE_URL", default="postgresql://postgres@127.0.0.1:5432/arhub"),
+        **_DATABASE,
+        "OPTIONS": _OPTIONS,
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", default=60, minimum=0),
         "CONN_HEALTH_CHECKS": True,
     }

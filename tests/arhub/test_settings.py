@@ -98,3 +98,26 @@ def test_production_requires_webhook_secrets_for_real_providers(extra, missing):
     result = run_manage({**PRODUCTION_ENV, **extra}, "check")
     assert result.returncode != 0
     assert f"Required environment variable {missing} is not set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_connections_never_jit_compile():
+    """The reports' replay queries look dear to the planner, and with JIT on, PostgreSQL spent
+    longer compiling them than running them (bench metrics_aging)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
+def test_jit_off_keeps_the_url_own_options():
+    env = {"DATABASE_URL": "postgresql://u@db:5432/x?options=-c%20statement_timeout%3D5000"}
+    result = run_manage(
+        {**env, "DJANGO_SETTINGS_MODULE": "arhub.settings.dev"},
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "-c statement_timeout=5000 -c jit=off" in result.stdout

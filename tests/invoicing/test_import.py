@@ -914,7 +914,7 @@ def test_progress_while_running(tenant):
     page = client.get(reverse("customer_import_detail", args=[job.pk])).content.decode()
     assert '<progress aria-labelledby="progress-heading"' in page
     assert 'role="status" aria-live="polite"' in page
-    assert "arhub/import_progress.js" in page
+    assert "arhub/job_progress.js" in page
     # Without JavaScript, a plain link reloads the page (no meta refresh).
     detail = reverse("customer_import_detail", args=[job.pk])
     assert f'<p data-refresh><a class="button small" href="{detail}">Refresh</a></p>' in page

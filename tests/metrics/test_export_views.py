@@ -62,12 +62,12 @@ def test_a_running_job_page_refreshes_itself_without_inline_script(
     page = text(response)
     assert response["Cache-Control"] == "private, no-store"
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
-    assert f'data-export-progress="/reports/exports/{job.pk}/status.json"' in page
+    assert f'data-job-progress="/reports/exports/{job.pk}/status.json"' in page
     assert 'max="6" value="2"' in page
     assert "Written 2 of 6 rows (33%)." in page  # 2 * 100 // 6
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
     assert all(body.strip() == "" for _, body in scripts)
-    assert any("metrics/export_progress.js" in attrs for attrs, _ in scripts)
+    assert any("arhub/job_progress.js" in attrs for attrs, _ in scripts)
     status = tenant.client(Role.ACCOUNTANT).get(f"/reports/exports/{job.pk}/status.json").json()
     assert status == {
         "id": job.pk,
