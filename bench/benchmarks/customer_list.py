@@ -8,11 +8,11 @@ import contextlib
 import http.client
 import json
 import statistics
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from bench.registry import Context, Row
+from bench.scale import timed
 from bench.server import gunicorn
 
 PAGE = "/api/v1/customers/?page_size=50"
@@ -38,8 +38,8 @@ def run(ctx: Context) -> list[Row]:
             sql = _page_sql(ctx, path)
             http_s, sql_s = [], []
             for _ in range(ROUNDS):
-                http_s.append(_timed(lambda p=path: _get(conn, p, headers)))
-                sql_s.append(_timed(lambda s=sql: _run_sql(db, s)))
+                http_s.append(timed(lambda p=path: _get(conn, p, headers)))
+                sql_s.append(timed(lambda s=sql: _run_sql(db, s)))
             name = f"customers {label} ({ctx.customers:,} in org)"
             rows.append(
                 Row(
@@ -52,12 +52,6 @@ def run(ctx: Context) -> list[Row]:
             )
         conn.close()
     return rows
-
-
-def _timed(action: Any) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 def _get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> dict[str, Any]:

@@ -13,11 +13,10 @@ first run and reused after, so repeated runs measure the same document.
 from __future__ import annotations
 
 import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 from bench.registry import Context, Row
+from bench.scale import timed
 
 ROUNDS = 15
 LINES = 20
@@ -42,9 +41,9 @@ def run(ctx: Context) -> list[Row]:
     cached: list[float] = []
     for _ in range(ROUNDS):
         # Interleaved, so both sides see the same machine noise.
-        ours.append(_timed(lambda: render_pdf(invoice_pdf_html(org=org, invoice=invoice))))
-        bare.append(_timed(lambda: weasyprint.HTML(string=html).write_pdf()))
-        cached.append(_timed(lambda: invoice_pdf(org=org, invoice=invoice)))
+        ours.append(timed(lambda: render_pdf(invoice_pdf_html(org=org, invoice=invoice))))
+        bare.append(timed(lambda: weasyprint.HTML(string=html).write_pdf()))
+        cached.append(timed(lambda: invoice_pdf(org=org, invoice=invoice)))
 
     floor = statistics.median(bare) * 1000
     limit = f"bare WeasyPrint, same HTML ({len(html) // 1024} KiB) p50"
@@ -64,12 +63,6 @@ def run(ctx: Context) -> list[Row]:
             "ms",
         ),
     ]
-
-
-def _timed(action: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 def _invoice() -> tuple[Any, Any]:
