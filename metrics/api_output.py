@@ -173,3 +173,25 @@ class ActivityOutput(serializers.Serializer):
     disputes = DisputeStatsOutput()
     arrangements = ArrangementStatsOutput(help_text="Promises and plans that ended in the period.")
     reminders = ReminderEffectOutput()
+
+
+class OpenInvoiceOutput(serializers.Serializer):
+    invoice = serializers.IntegerField(source="invoice_id")
+    number = serializers.CharField()
+    issue_date = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True)
+    days_past_due = serializers.IntegerField(help_text="0 or less is not yet due.")
+    bucket = serializers.CharField()
+    open_amount = Money()
+
+
+class CustomerReportOutput(serializers.Serializer):
+    as_of = serializers.DateField()
+    currency = serializers.CharField()
+    edges = serializers.CharField()
+    stats = CustomerStatsOutput()
+    total = Money()
+    overdue = Money()
+    invoice_count = serializers.IntegerField()
+    buckets = AgingBucketOutput(many=True)
+    invoices = OpenInvoiceOutput(many=True, help_text="Oldest due first.")

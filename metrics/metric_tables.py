@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from arhub.models import Organization
+from invoicing.models import Customer
 from metrics.aging import aging_by_customer, aging_detail
 from metrics.aging_edges import aging_edges_text, bucket_limits
 from metrics.figures import CeiFigure, DsoFigure
@@ -48,8 +49,15 @@ def aging_summary_table(
 
 
 def aging_detail_table(
-    *, org: Organization, as_of: date, currency: str, edges: Sequence[int]
+    *,
+    org: Organization,
+    as_of: date,
+    currency: str,
+    edges: Sequence[int],
+    customer: Customer | None = None,
 ) -> Table:
+    """Every open invoice on ``as_of``; only ``customer``'s when given (then named in the title
+    and the filters)."""
     columns = [
         Column("customer", "Customer"),
         Column("number", "Invoice"),
@@ -69,14 +77,23 @@ def aging_detail_table(
             row.bucket,
             row.open_amount,
         ]
-        for row in aging_detail(org=org, as_of=as_of, currency=currency, edges=edges)
+        for row in aging_detail(
+            org=org,
+            as_of=as_of,
+            currency=currency,
+            edges=edges,
+            customer_id=customer.pk if customer else None,
+        )
     )
+    filters = _aging_filters(as_of, currency, edges)
+    if customer:
+        filters["Customer"] = customer.display_name
     return Table(
-        title="Aging detail by invoice",
+        title=f"Aging detail: {customer.display_name}" if customer else "Aging detail by invoice",
         columns=columns,
         rows=rows,
         currency=currency,
-        filters=_aging_filters(as_of, currency, edges),
+        filters=filters,
         subtitle="Every invoice with something open on the day.",
     )
 

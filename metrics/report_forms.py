@@ -15,6 +15,7 @@ from django.http import QueryDict
 
 from arhub.clock import org_today
 from arhub.models import Organization
+from invoicing.models import Customer
 from metrics.aging_edges import DEFAULT_EDGES, aging_edges_parse, aging_edges_text
 from metrics.dashboard_lists import currencies_in_use
 from metrics.periods import as_of_check, period_check
@@ -105,6 +106,17 @@ class AgingForm(AsOfForm):
             return aging_edges_parse(self.cleaned_data["edges"])
         except ValueError as exc:
             raise forms.ValidationError(_unprefixed(str(exc), "edges")) from None
+
+
+class CustomerAgingForm(AgingForm):
+    """The aging form for one customer's page: in the customer's own currency by default."""
+
+    def __init__(self, query: QueryDict | dict[str, str], *, org: Organization, customer: Customer):
+        self.customer = customer
+        super().__init__(query, org=org)
+
+    def defaults(self) -> dict[str, str]:
+        return {**super().defaults(), "currency": self.customer.currency}
 
 
 class DsoForm(AsOfForm):

@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -81,22 +81,26 @@ class ReportView(OrgViewMixin, View):
                 f"format: unknown format “{fmt}”; use one of {', '.join(self.formats)}.\n",
                 content_type="text/plain",
             )
-        form = self.form_class(request.GET, org=self.org)
+        form = self.make_form(request.GET)
         if fmt:
             if not form.is_valid():
                 return HttpResponseBadRequest(form.errors_text(), content_type="text/plain")
             return self.export(form.cleaned_data, fmt)
-        context: dict[str, Any] = {"form": form, "can_export": can_export}
+        context: dict[str, Any] = {"view": self, "form": form, "can_export": can_export}
         if form.is_valid():
             context.update(self.figures(form.cleaned_data))
             query = self.query()
             context["query"] = query
+            context["query_string"] = urlencode(query)
             if can_export:
                 context["export_links"] = [
                     (label, "?" + urlencode({**query, "format": fmt}))
                     for fmt, label in self.formats.items()
                 ]
         return render(request, self.template_name, context)
+
+    def make_form(self, query: QueryDict) -> ReportForm:
+        return self.form_class(query, org=self.org)
 
     def query(self) -> dict[str, str]:
         keys = (*REPORT_KEYS, *self.extra_keys)

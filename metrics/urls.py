@@ -1,6 +1,7 @@
 from django.urls import path
 
 from metrics import (
+    customer_report_views,
     insight_views,
     register_views,
     report_trend_views,
@@ -31,6 +32,11 @@ urlpatterns = [
         name="report_accounting",
     ),
     path("reports/customers/", insight_views.CustomerTrendsView.as_view(), name="report_customers"),
+    path(
+        "reports/customers/<int:customer_id>/",
+        customer_report_views.CustomerReportView.as_view(),
+        name="report_customer",
+    ),
     path("reports/forecast/", insight_views.ForecastView.as_view(), name="report_forecast"),
     path("reports/statements/", statement_views.StatementsView.as_view(), name="report_statements"),
 ]

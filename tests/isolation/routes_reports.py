@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests.invoicing.factories import ContactFactory, CustomerFactory
 from tests.invoicing.invoice_factories import invoice_make
+from tests.isolation.builders import customer_unchanged, new_customer
 from tests.isolation.sweep import (
     FoundRoute,
     Route,
@@ -87,3 +88,12 @@ ROUTES: dict[str, Route] = {
 }
 ROUTES["report_accounting"] = Route("custom", custom=sweep_accounting)
 ROUTES["report_statements"] = Route("custom", custom=sweep_statements)
+# One customer's page and its API: B's customer id is a 404, A's own is answered.
+ONE_CUSTOMER = Route(
+    "object",
+    build=new_customer,
+    unchanged=customer_unchanged,
+    kwargs=lambda customer: {"customer_id": customer.pk},
+)
+ROUTES["report_customer"] = ONE_CUSTOMER
+ROUTES["api_report_customer"] = ONE_CUSTOMER
