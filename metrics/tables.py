@@ -22,6 +22,7 @@ What a cell may hold, by column kind:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -137,6 +138,9 @@ def period_words(start: date, end: date) -> str:
 
 
 def export_filename(*parts: str, ext: str) -> str:
-    """A file name every browser, mail client and file system takes: ``aging-2027-03-31.csv``."""
-    stem = _UNSAFE_IN_FILENAME.sub("-", "-".join(p for p in parts if p)).strip("-.").lower()
+    """A file name every browser, mail client and file system takes: ``aging-2027-03-31.csv``;
+    accented letters lose their accents (Café is ``cafe``), anything else unsafe is a dash."""
+    text = unicodedata.normalize("NFKD", "-".join(p for p in parts if p))
+    plain = "".join(c for c in text if not unicodedata.combining(c))
+    stem = _UNSAFE_IN_FILENAME.sub("-", plain).strip("-.").lower()
     return f"{stem or 'export'}.{ext}"

@@ -60,8 +60,9 @@ def test_totals_add_up_as_rows_go_and_money_is_rounded_to_the_currency() -> None
 def test_export_filenames_are_plain() -> None:
     assert export_filename("Aging", "2027-03-31", ext="csv") == "aging-2027-03-31.csv"
     assert (
-        export_filename("Riverside / Bakery: ünïcode", ext="pdf") == "riverside-bakery-n-code.pdf"
+        export_filename("Riverside / Bakery: ünïcode", ext="pdf") == "riverside-bakery-unicode.pdf"
     )
+    assert export_filename("Summit Café", "東京", ext="csv") == "summit-cafe.csv"
     assert export_filename("", ext="xlsx") == "export.xlsx"
 
 
