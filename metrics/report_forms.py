@@ -48,7 +48,7 @@ class ReportForm(forms.Form):
         self.today = org_today(org)
         data = {key: value for key, value in query.items() if key in REPORT_KEYS and value}
         super().__init__({**self.defaults(), **data})
-        currencies = currencies_in_use(org=org)
+        currencies = self.currencies()
         currency = self.fields["currency"]
         assert isinstance(currency, forms.ChoiceField)
         currency.choices = [(code, code) for code in currencies]
@@ -60,6 +60,9 @@ class ReportForm(forms.Form):
             ].help_text = (
                 "Every figure is in one currency; amounts in others are not converted or added."
             )
+
+    def currencies(self) -> list[str]:
+        return currencies_in_use(org=self.org)
 
     def defaults(self) -> dict[str, str]:
         return {"currency": self.org.default_currency}
@@ -114,6 +117,11 @@ class CustomerAgingForm(AgingForm):
     def __init__(self, query: QueryDict | dict[str, str], *, org: Organization, customer: Customer):
         self.customer = customer
         super().__init__(query, org=org)
+
+    def currencies(self) -> list[str]:
+        # A customer billed in a currency nothing has been issued in yet still has a page.
+        used = super().currencies()
+        return used if self.customer.currency in used else [*used, self.customer.currency]
 
     def defaults(self) -> dict[str, str]:
         return {**super().defaults(), "currency": self.customer.currency}

@@ -86,3 +86,10 @@ def test_the_reports_link_to_the_customer_page(tenant: Tenant, ledger: Ledger) -
 def test_the_customer_record_links_here(tenant: Tenant, ledger: Ledger) -> None:
     record = page(tenant, reverse("customer_detail", args=[ledger.gamma.pk]))
     assert f'href="{url(ledger)}"' in record
+
+
+def test_a_customer_in_a_currency_not_yet_invoiced(tenant: Tenant, ledger: Ledger) -> None:
+    newcomer = CustomerFactory(organization=tenant.org, display_name="Zurich AG", currency="CHF")
+    html = page(tenant, reverse("report_customer", args=[newcomer.pk]))
+    assert "The report cannot be drawn" not in html
+    assert "Zurich AG owed nothing in CHF on 15 April 2027." in html
