@@ -20,6 +20,8 @@ each thing happened (time-machine), and the figures worked out here by hand.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +40,8 @@ from invoicing.invoice_services import (
     invoice_write_off,
 )
 from invoicing.models import CreditNote, Customer, Invoice, LateFee, TaxRate
+from metrics.export_csv import csv_stream
+from metrics.tables import Table
 from payments.late_fee_services import late_fee_waive, late_fees_apply
 from payments.models import Payment, PaymentMethod
 from payments.services import AllocationInput, payment_record, payment_reverse
@@ -224,3 +228,11 @@ def books_make(org: Organization, other: Organization) -> Books:
         fees=list(LateFee.objects.filter(organization=org).order_by("charged_on")),
         foreign=foreign,
     )
+
+
+def csv_table_read(table: Table) -> tuple[list[str], list[dict[str, str]]]:
+    """The table's CSV as a user's script reads it: the header, then one dict per line (the
+    totals line last)."""
+    reader = csv.DictReader(io.StringIO("".join(csv_stream(table)), newline=""))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows

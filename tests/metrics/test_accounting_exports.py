@@ -4,8 +4,6 @@ one row per line, and every invoice's lines adding up to what the customer owes.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -22,26 +20,14 @@ from metrics.accounting_exports import (
     quickbooks_invoices_table,
     xero_invoices_table,
 )
-from metrics.export_csv import csv_stream
-from metrics.tables import Table
 from tests.conftest import Tenant
 from tests.invoicing.factories import CustomerFactory
-from tests.metrics.export_books import END, START, Books, books_make, on
+from tests.metrics.export_books import END, START, Books, on
+from tests.metrics.export_books import csv_table_read as read
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def books(tenant: Tenant, other_tenant: Tenant) -> Books:
-    return books_make(tenant.org, other_tenant.org)
-
-
-def read(table: Table) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO("".join(csv_stream(table)), newline=""))
-    rows = list(reader)
-    return list(reader.fieldnames or []), rows
 
 
 def by_invoice(

@@ -4,34 +4,19 @@ tests/metrics/export_books.py, read back with the csv module."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from metrics.accounting_payments import quickbooks_payments_table, xero_payments_table
-from metrics.export_csv import csv_stream
-from metrics.tables import Table
 from payments.refund_services import payment_refund
-from tests.conftest import Tenant
-from tests.metrics.export_books import END, START, Books, books_make, on
+from tests.metrics.export_books import END, START, Books, on
+from tests.metrics.export_books import csv_table_read as read
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def books(tenant: Tenant, other_tenant: Tenant) -> Books:
-    return books_make(tenant.org, other_tenant.org)
-
-
-def read(table: Table) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO("".join(csv_stream(table)), newline=""))
-    rows = list(reader)
-    return list(reader.fieldnames or []), rows
 
 
 def test_quickbooks_payments(books: Books) -> None:

@@ -3,14 +3,11 @@ written as CSV and read back with the csv module: which rows, which figures, whi
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from metrics.export_csv import csv_stream
 from metrics.report_tables import (
     credit_notes_table,
     discounts_and_fees_table,
@@ -19,22 +16,15 @@ from metrics.report_tables import (
 )
 from metrics.tables import Table
 from payments.refund_services import payment_refund
-from tests.conftest import Tenant
-from tests.metrics.export_books import END, START, Books, books_make, on
+from tests.metrics.export_books import END, START, Books, csv_table_read, on
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 
 
-@pytest.fixture
-def books(tenant: Tenant, other_tenant: Tenant) -> Books:
-    return books_make(tenant.org, other_tenant.org)
-
-
 def read(table: Table) -> list[dict[str, str]]:
-    """The CSV as a user's script reads it: one dict per line, the totals line last."""
-    return list(csv.DictReader(io.StringIO("".join(csv_stream(table)), newline="")))
+    return csv_table_read(table)[1]
 
 
 def quarter(builder, books: Books, currency: str = "GBP") -> list[dict[str, str]]:  # type: ignore[no-untyped-def]

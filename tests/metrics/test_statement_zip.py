@@ -18,17 +18,12 @@ from metrics.statement_zip import (
 from tests.conftest import Tenant
 from tests.invoicing.factories import CustomerFactory
 from tests.invoicing.pdf_helpers import needs_poppler, pdf_words
-from tests.metrics.export_books import Books, books_make
+from tests.metrics.export_books import Books
 from tests.payments.factories import open_invoices_bulk
 
 pytestmark = [needs_poppler, pytest.mark.django_db]
 
 TODAY = date(2027, 4, 1)
-
-
-@pytest.fixture
-def books(tenant: Tenant, other_tenant: Tenant) -> Books:
-    return books_make(tenant.org, other_tenant.org)
 
 
 class Unseekable(io.RawIOBase):  # an IO[bytes]
