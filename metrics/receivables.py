@@ -90,10 +90,10 @@ _COUNTS = """
 # stops counting after it either way.
 _OPEN = f"""
     days AS (SELECT unnest(%(days)s::date[]) AS day),
-    ev_all AS ({_EVENTS}),
+    events AS ({_EVENTS}),
     last_moves AS (
         SELECT invoice_id, MAX(GREATEST(start_on, stop_on)) AS settled_on
-          FROM ev_all GROUP BY invoice_id
+          FROM events GROUP BY invoice_id
     ),
     moving AS (
         SELECT days.day, i.id, i.customer_id, i.number, i.issue_date, i.due_date,
@@ -101,7 +101,7 @@ _OPEN = f"""
           FROM days
           JOIN invoicing_invoice i ON {_COUNTS} {{customer}}
           JOIN last_moves lm ON lm.invoice_id = i.id AND lm.settled_on > days.day
-          LEFT JOIN ev_all ev
+          LEFT JOIN events ev
             ON ev.invoice_id = i.id AND ev.start_on <= days.day
            AND (ev.stop_on IS NULL OR ev.stop_on > days.day)
          GROUP BY days.day, i.id
@@ -142,7 +142,6 @@ def open_amounts_params(
         "tz": org.timezone,
         "currency": currency.upper(),
         "days": wanted,
-        "first": wanted[0],
         "last": wanted[-1],
         "customer": customer_id,
     }
